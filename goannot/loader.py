@@ -1,0 +1,83 @@
+"""``load_ontology``: from a path or a manifest name to an :class:`~goannot.ontology.Ontology`.
+
+The compiled cache (:mod:`goannot.cache`) makes every load after the first one cheap; the cache key
+is the sha256 of the source file, which :func:`goannot.sources.content_hash` remembers per
+(path, size, mtime) so a warm load does not re-hash 34 MB either.
+"""
+
+from __future__ import annotations
+
+import gc
+import gzip
+import logging
+from pathlib import Path
+
+from . import cache as _cache
+from .errors import UnknownSourceError
+from .obo import read_obo
+from .obograph import read_obograph
+from .ontology import Ontology, Provenance
+from .sources import Source, cache_dir, content_hash, default_ontology_name, get_source, locate, manifest
+
+__all__ = ["load_ontology", "detect_ontology_format"]
+
+log = logging.getLogger(__name__)
+
+
+def detect_ontology_format(path: Path) -> str:
+    """'obojson' for OBO-Graphs JSON, else 'obo' (by the first non-blank byte, gzip looked into)."""
+    with open(path, "rb") as fh:
+        head = fh.read(2)
+    opener = gzip.open if head == b"\x1f\x8b" else open
+    with opener(path, "rb") as fh:  # type: ignore[operator]
+        start = fh.read(4096).lstrip()
+    return "obojson" if start[:1] == b"{" else "obo"
+
+
+def _resolve_source(source: str | Path | None) -> tuple[Path, Source | None]:
+    if source is None:
+        src = get_source(default_ontology_name())
+        return locate(src), src
+    if isinstance(source, Path) or Path(source).exists():
+        return Path(source), None
+    if str(source) in manifest():
+        src = get_source(str(source))
+        if src.kind != "ontology":
+            raise UnknownSourceError(f"{source!r} is an annotation source, not an ontology")
+        return locate(src), src
+    raise UnknownSourceError(
+        f"{source!r} is neither a file nor a known ontology source; known: "
+        + ", ".join(n for n, s in manifest().items() if s.kind == "ontology"))
+
+
+def load_ontology(source: str | Path | None = None, *, use_cache: bool = True,
+                  cache_root: Path | None = None) -> Ontology:
+    """Load an ontology: ``None`` = the bundled GO release, a manifest name, or a path.
+
+    Paths may be OBO (plain or .gz) or OBO-Graphs JSON (``go-basic.json``, plain or .gz); any OBO
+    ontology works, not only GO. Bundled and manifest files are sha256-verified. With ``use_cache``
+    the compiled index is read from / written to ``cache_root`` (default: :func:`goannot.sources.cache_dir`).
+    """
+    path, src = _resolve_source(source)
+    digest = content_hash(path)
+    root = cache_root or cache_dir()
+    if use_cache:
+        cached = _cache.read_cache(root, digest)
+        if cached is not None:
+            log.debug("ontology %s read from the compiled cache", path)
+            return cached
+    fmt = (src.format if src else None) or detect_ontology_format(path)
+    enabled = gc.isenabled()
+    gc.disable()  # ~10^6 acyclic objects are built here; the cyclic GC would rescan them repeatedly
+    try:
+        doc = read_obograph(path) if fmt == "obojson" else read_obo(path)
+        prov = Provenance(path=str(path), sha256=digest, source_name=src.name if src else None, format=fmt)
+        onto = Ontology.from_document(doc, prov)
+        del doc
+    finally:
+        if enabled:
+            gc.enable()
+    log.info("loaded %d terms from %s (data-version %s)", len(onto), path, onto.data_version)
+    if use_cache:
+        _cache.write_cache(onto, root, digest)
+    return onto
