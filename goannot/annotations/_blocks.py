@@ -1,0 +1,191 @@
+"""Stream a file's bytes as newline-aligned blocks, decompressing gzip on the fly.
+
+Readers parse whole blocks at once (with :mod:`pyarrow.csv`), so the unit handed out here is a
+``bytes`` block that ends right after a newline (or at end of file), together with the 1-based
+number of its first line. Gzip input is recognised by its magic bytes, not its name, and is
+decompressed in a background thread: :mod:`zlib` releases the GIL, so on a multi-core machine
+inflating the next block overlaps with parsing the current one.
+
+A truncated or corrupt gzip stream raises :class:`~goannot.errors.AnnotationParseError` naming the
+line reached: such a file cannot be trusted as a whole, so even lenient reading stops there.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import zlib
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, TypeVar
+
+from ..errors import AnnotationParseError
+
+__all__ = ["Block", "iter_blocks", "is_gzip", "DEFAULT_BLOCK_BYTES"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_BLOCK_BYTES = 24 << 20
+_READ_BYTES = 1 << 20
+_GZIP_MAGIC = b"\x1f\x8b"
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """``data`` holds whole lines; its first line is line ``first_line`` of the file."""
+
+    data: bytes
+    first_line: int
+
+
+def is_gzip(path: str | Path) -> bool:
+    """True if the file starts with the gzip magic bytes (whatever its name)."""
+    with open(path, "rb") as fh:
+        return fh.read(2) == _GZIP_MAGIC
+
+
+class _GzipCorrupt(Exception):
+    """Raised inside the decompressing thread; carries zlib's message to the consumer."""
+
+
+def _inflate(fh: BinaryIO) -> Iterator[bytes]:
+    """Decompressed pieces of a (possibly multi-member) gzip stream."""
+    d = zlib.decompressobj(zlib.MAX_WBITS | 16)
+    saw_data = False
+    while True:
+        raw = fh.read(_READ_BYTES)
+        if not raw:
+            break
+        saw_data = True
+        while raw:
+            try:
+                out = d.decompress(raw)
+            except zlib.error as exc:
+                raise _GzipCorrupt(str(exc)) from exc
+            if out:
+                yield out
+            if d.eof:
+                # A new gzip member may follow (concatenated .gz files are valid gzip).
+                raw = d.unused_data
+                d = zlib.decompressobj(zlib.MAX_WBITS | 16)
+                if not raw:
+                    saw_data = False
+            else:
+                raw = b""
+    tail = d.flush()
+    if tail:
+        yield tail
+    if saw_data and not d.eof:
+        raise _GzipCorrupt("unexpected end of data")
+
+
+def _plain(fh: BinaryIO) -> Iterator[bytes]:
+    while raw := fh.read(_READ_BYTES * 8):
+        yield raw
+
+
+_DONE = object()
+
+
+def _threaded(pieces: Iterator[_T]) -> Generator[_T, None, None]:
+    """Run ``pieces`` in a daemon thread, a couple of items ahead of the consumer."""
+    q: queue.Queue[object] = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for piece in pieces:
+                while not stop.is_set():
+                    try:
+                        q.put(piece, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put(_DONE)
+        except BaseException as exc:  # handed over to the consumer, which re-raises it
+            q.put(exc)
+
+    worker = threading.Thread(target=produce, name="goannot-inflate", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = q.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item  # type: ignore[misc]
+    finally:
+        stop.set()
+        worker.join(timeout=5)
+
+
+def _cut(pieces: Iterator[bytes], block_bytes: int, first_bytes: int) -> Iterator[tuple[bytes, int]]:
+    """Join ``pieces`` into newline-aligned blocks; yield each with its number of newlines.
+
+    The first block is cut early (at ``first_bytes``) so that peeling the header off it is cheap.
+    Raises :class:`_Truncated` carrying the line reached when ``pieces`` fails.
+    """
+    pending: list[bytes] = []
+    pending_len = 0
+    lines_done = 0
+    target = first_bytes
+    try:
+        for piece in pieces:
+            pending.append(piece)
+            pending_len += len(piece)
+            if pending_len < target:
+                continue
+            buf = b"".join(pending)
+            cut = buf.rfind(b"\n") + 1
+            if cut == 0:  # one enormous line: keep accumulating
+                pending = [buf]
+                continue
+            block = buf[:cut] if cut < len(buf) else buf
+            count = block.count(b"\n")
+            yield block, count
+            lines_done += count
+            rest = buf[cut:]
+            pending = [rest] if rest else []
+            pending_len = len(rest)
+            target = block_bytes
+    except _GzipCorrupt as exc:
+        reached = lines_done + sum(p.count(b"\n") for p in pending) + 1
+        raise _Truncated(reached, str(exc)) from None
+    if pending:
+        buf = b"".join(pending)
+        yield buf, buf.count(b"\n")
+
+
+class _Truncated(Exception):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def iter_blocks(path: str | Path, block_bytes: int = DEFAULT_BLOCK_BYTES,
+                first_bytes: int = 1 << 20) -> Iterator[Block]:
+    """Yield the file as newline-aligned blocks of about ``block_bytes`` bytes.
+
+    Reading, decompressing and cutting run in a background thread. Raises
+    :class:`AnnotationParseError` if a gzip stream is truncated or corrupt; its line number is the
+    first line that could not be read completely.
+    """
+    gz = is_gzip(path)
+    next_line = 1
+    with open(path, "rb") as fh:
+        raw = _inflate(fh) if gz else _plain(fh)
+        blocks = _threaded(_cut(raw, block_bytes, min(first_bytes, block_bytes)))
+        try:
+            for data, count in blocks:
+                yield Block(data, next_line)
+                next_line += count
+        except _Truncated as exc:
+            raise AnnotationParseError(path, exc.line, f"gzip stream truncated/corrupt ({exc})") from None
+        finally:
+            blocks.close()

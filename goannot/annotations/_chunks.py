@@ -1,0 +1,58 @@
+"""Cutting parsed blocks into :class:`AnnotationChunk` objects, shared by every reader."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pyarrow as pa
+
+from ._model import AnnotationChunk, Reject, empty_strings, rejects_frame, to_pandas, arrow_table
+
+__all__ = ["Meta", "chunks_of", "empty_chunk"]
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Meta:
+    """What every chunk of one file repeats."""
+
+    path: str
+    format: str
+    version: str
+    header: dict[str, str]
+
+
+def chunks_of(table: pa.Table, rejects: list[Reject], skipped: int, meta: Meta,
+              chunk_rows: int) -> Iterator[AnnotationChunk]:
+    """Yield ``table`` in slices of at most ``chunk_rows`` rows.
+
+    Rejects and skipped lines of the block go with its first slice.
+    """
+    n = table.num_rows
+    step = max(1, chunk_rows)
+    start = 0
+    first = True
+    while first or start < n:
+        piece = table.slice(start, step)
+        yield AnnotationChunk(
+            table=to_pandas(piece),
+            rejects=rejects_frame(rejects if first else []),
+            skipped=skipped if first else 0,
+            header=dict(meta.header),
+            format=meta.format,
+            version=meta.version,
+            path=meta.path,
+        )
+        first = False
+        start += step
+
+
+def empty_chunk(meta: Meta, skipped: int = 0, rejects: list[Reject] | None = None) -> AnnotationChunk:
+    """A chunk without rows (empty file, header-only file, or a block of rejects only)."""
+    table = arrow_table({}, np.zeros(0, dtype=np.int64))
+    return next(chunks_of(table, rejects or [], skipped, meta, 1))
+
+
+__all__ += ["empty_strings"]
