@@ -6,12 +6,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pyarrow as pa
+import numpy as np
 
-from ._model import AnnotationChunk, Reject, empty_strings, rejects_frame, to_pandas, arrow_table
+from ._model import AnnotationChunk, Reject, arrow_table, rejects_frame, to_pandas
 
 __all__ = ["Meta", "chunks_of", "empty_chunk"]
-
-import numpy as np
 
 
 @dataclass(frozen=True)
@@ -54,5 +53,3 @@ def empty_chunk(meta: Meta, skipped: int = 0, rejects: list[Reject] | None = Non
     table = arrow_table({}, np.zeros(0, dtype=np.int64))
     return next(chunks_of(table, rejects or [], skipped, meta, 1))
 
-
-__all__ += ["empty_strings"]

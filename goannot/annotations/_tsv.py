@@ -232,8 +232,13 @@ def value_check(rows: Rows, name: str, allowed: Iterable[str], reason: Callable[
     return Check(bad, lambda i: reason(arr[i].as_py()))
 
 
-def apply_checks(rows: Rows, checks: list[Check], names: tuple[str, ...]) -> Rows:
-    """Move rows failing any check to ``rejects`` (first failing check gives the reason)."""
+def apply_checks(rows: Rows, checks: list[Check], names: tuple[str, ...],
+                 raw: dict[str, pa.Array] | None = None) -> Rows:
+    """Move rows failing any check to ``rejects`` (first failing check gives the reason).
+
+    The rejected line's text is its fields re-joined with tabs, from ``raw`` if given (the columns
+    before any rewriting) else from ``rows``.
+    """
     if not checks or not len(rows):
         return rows
     bad = np.zeros(len(rows), dtype=bool)
@@ -243,8 +248,9 @@ def apply_checks(rows: Rows, checks: list[Check], names: tuple[str, ...]) -> Row
         return rows
     for i in np.flatnonzero(bad).tolist():
         reason = next(c.reason(i) for c in checks if c.bad[i])
-        raw = "\t".join(rows.columns[name][i].as_py() for name in names)
-        rows.rejects.append((int(rows.lines[i]), reason, raw))
+        source = raw or rows.columns
+        text = "\t".join(source[name][i].as_py() for name in names)
+        rows.rejects.append((int(rows.lines[i]), reason, text))
     keep = pa.array(~bad)
     rows.columns = {name: arr.filter(keep) for name, arr in rows.columns.items()}
     rows.lines = rows.lines[~bad]

@@ -1,0 +1,201 @@
+"""Writing annotation tables: GAF (2.1 or 2.2), TSV and JSON, always atomically.
+
+Every writer writes a temporary file in the target's directory and moves it into place with
+:func:`os.replace`, so a reader never sees half a file and a failure leaves the old file as it was
+(the temporary file is removed). A path ending in ``.gz`` is gzip-compressed.
+
+GAF 2.2 output converts GAF 2.0/2.1 qualifiers following GORULE:0000059 (the relation defaults of
+the GAF 2.2 specification): a row without a relation gets, by aspect,
+
+* F: ``enables``;
+* P: ``involved_in`` for the root ``GO:0008150``, else ``acts_upstream_of_or_within``;
+* C: ``is_active_in`` for the root ``GO:0005575``, ``part_of`` for protein-containing complex
+  (GO:0032991) and its descendants, else ``located_in``. Telling complexes apart needs the
+  ontology: pass ``is_protein_containing_complex``; without it only GO:0032991 itself counts.
+
+``NOT`` is kept in front ("NOT|enables"); rows that already have a relation (``contributes_to``,
+``colocalizes_with``, or any GAF 2.2 relation) keep it.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import gzip
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pcsv
+
+from ..columns import GAF_COLUMNS, Col
+from ..errors import GoannotError
+
+__all__ = ["write_gaf", "write_tsv", "write_json", "gaf22_qualifiers", "atomic_output"]
+
+log = logging.getLogger(__name__)
+
+BP_ROOT, MF_ROOT, CC_ROOT = "GO:0008150", "GO:0003674", "GO:0005575"
+PROTEIN_CONTAINING_COMPLEX = "GO:0032991"
+_KEPT_IN_21 = {"contributes_to", "colocalizes_with"}
+
+
+@contextmanager
+def atomic_output(path: str | Path) -> Iterator[IO[bytes]]:
+    """A binary file object whose content replaces ``path`` only if the block completes.
+
+    Gzip-compressed when ``path`` ends with ``.gz``.
+    """
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as raw:
+            if target.name.endswith(".gz"):
+                with gzip.GzipFile(filename=target.name.removesuffix(".gz"), mode="wb", fileobj=raw, mtime=0,
+                                   compresslevel=6) as gz:
+                    yield gz  # type: ignore[misc]
+            else:
+                yield raw
+            raw.flush()
+            os.fsync(raw.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def _split_qualifier(q: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(negated, relation) arrays from a qualifier column."""
+    values = q.astype(str).tolist()
+    negated = np.zeros(len(values), dtype=bool)
+    relation = np.empty(len(values), dtype=object)
+    cache: dict[str, tuple[bool, str]] = {}
+    for i, v in enumerate(values):
+        hit = cache.get(v)
+        if hit is None:
+            parts = [p.strip() for p in v.split("|") if p.strip()]
+            neg = any(p.upper() == "NOT" for p in parts)
+            rels = [p for p in parts if p.upper() != "NOT"]
+            hit = cache[v] = (neg, rels[-1] if rels else "")
+        negated[i], relation[i] = hit
+    return negated, relation
+
+
+def gaf22_qualifiers(df: pd.DataFrame,
+                     is_protein_containing_complex: Callable[[str], bool] | None = None) -> pd.Series:
+    """The GAF 2.2 qualifier of every row (see the module docstring for the rule)."""
+    negated, relation = _split_qualifier(df[Col.QUALIFIER])
+    aspect = df[Col.ASPECT].astype(str).to_numpy()
+    go = df[Col.GO_ID].astype(str).to_numpy()
+    missing = relation == ""
+    if missing.any():
+        complex_of: dict[str, bool] = {}
+
+        def is_complex(go_id: str) -> bool:
+            if go_id not in complex_of:
+                complex_of[go_id] = (go_id == PROTEIN_CONTAINING_COMPLEX or
+                                     bool(is_protein_containing_complex and is_protein_containing_complex(go_id)))
+            return complex_of[go_id]
+
+        for i in np.flatnonzero(missing).tolist():
+            a, g = aspect[i], go[i]
+            if a == "F":
+                relation[i] = "enables"
+            elif a == "P":
+                relation[i] = "involved_in" if g == BP_ROOT else "acts_upstream_of_or_within"
+            elif a == "C":
+                relation[i] = ("is_active_in" if g == CC_ROOT else "part_of" if is_complex(g) else "located_in")
+        unknown = int((relation == "").sum())
+        if unknown:
+            log.warning("%d rows have no relation and an aspect other than P, F, C: qualifier left empty", unknown)
+    out = np.where(negated & (relation != ""), np.char.add("NOT|", relation.astype(str)), relation)
+    out = np.where(negated & (relation == ""), "NOT", out)
+    return pd.Series(out.astype(str), index=df.index, dtype="object").astype(df[Col.QUALIFIER].dtype)
+
+
+def _gaf21_qualifiers(df: pd.DataFrame) -> pd.Series:
+    negated, relation = _split_qualifier(df[Col.QUALIFIER])
+    parts = [("NOT|" if n else "") + (r if r in _KEPT_IN_21 else "") for n, r in zip(negated, relation)]
+    return pd.Series([p.rstrip("|") for p in parts], index=df.index).astype(df[Col.QUALIFIER].dtype)
+
+
+def _arrow_strings(df: pd.DataFrame, columns: tuple[str, ...] | list[str]) -> pa.Table:
+    arrays = []
+    for name in columns:
+        if name in df.columns:
+            col = df[name]
+            arr = pa.array(col.astype(str) if col.dtype == object or not pd.api.types.is_string_dtype(col) else col,
+                           from_pandas=True)
+            if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
+                arr = arr.cast(pa.large_string())
+            arr = arr.fill_null("")
+        else:
+            arr = pa.array([""] * len(df), type=pa.large_string())
+        arrays.append(arr)
+    return pa.Table.from_arrays(arrays, names=list(columns))
+
+
+def _write_rows(fh: IO[bytes], table: pa.Table, include_header: bool) -> None:
+    """Tab-separated rows of ``table``; tabs and newlines inside values become spaces."""
+    import pyarrow.compute as pc
+
+    cols = []
+    for col in table.columns:
+        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            col = pc.replace_substring_regex(col, r"[\t\r\n]", " ")
+        cols.append(col)
+    table = pa.Table.from_arrays(cols, names=table.column_names)
+    if include_header:
+        fh.write(("\t".join(table.column_names) + "\n").encode("utf-8"))
+    pcsv.write_csv(table, fh, write_options=pcsv.WriteOptions(include_header=False, delimiter="\t",
+                                                              quoting_style="none"))
+
+
+def write_gaf(annotations: pd.DataFrame, path: str | Path, *, version: str = "2.2",
+              header: Mapping[str, str] | None = None,
+              is_protein_containing_complex: Callable[[str], bool] | None = None) -> None:
+    """Write the annotation table as a GAF 2.2 (default) or 2.1 file, atomically.
+
+    ``header`` entries become ``!key: value`` lines after ``!gaf-version``; ``generated-by`` and
+    ``date-generated`` (required by GAF 2.2) are added when missing. See the module docstring for the
+    2.1 -> 2.2 qualifier conversion. In 2.1 output only NOT, contributes_to and colocalizes_with
+    are kept in the qualifier, as GAF 2.1 allows.
+    """
+    if version not in ("2.1", "2.2"):
+        raise GoannotError(f"cannot write GAF version {version!r}; expected '2.1' or '2.2'")
+    df = annotations.copy(deep=False)
+    if Col.QUALIFIER in df.columns:
+        df[Col.QUALIFIER] = (gaf22_qualifiers(df, is_protein_containing_complex) if version == "2.2"
+                             else _gaf21_qualifiers(df))
+    meta = {k.lower(): str(v) for k, v in (header or {}).items() if k.lower() != "gaf-version"}
+    meta.setdefault("generated-by", "goannot")
+    meta.setdefault("date-generated", _dt.date.today().isoformat())
+    lines = [f"!gaf-version: {version}"] + [f"!{k}: {v}" for k, v in meta.items()]
+    table = _arrow_strings(df, GAF_COLUMNS)
+    with atomic_output(path) as fh:
+        fh.write(("\n".join(lines) + "\n").encode("utf-8"))
+        _write_rows(fh, table, include_header=False)
+
+
+def write_tsv(annotations: pd.DataFrame, path: str | Path) -> None:
+    """Write any table as tab-separated text with a header line, atomically."""
+    table = _arrow_strings(annotations, [str(c) for c in annotations.columns])
+    with atomic_output(path) as fh:
+        _write_rows(fh, table, include_header=True)
+
+
+def write_json(annotations: pd.DataFrame, path: str | Path) -> None:
+    """Write any table as a JSON array of records (one object per row), atomically."""
+    records: list[dict[str, Any]] = annotations.to_dict(orient="records")  # type: ignore[assignment]
+    with atomic_output(path) as fh:
+        fh.write(json.dumps(records, ensure_ascii=False, default=str).encode("utf-8"))
