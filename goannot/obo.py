@@ -127,10 +127,13 @@ def _parse_obo(text: str, path: str | None) -> OboDocument:
             term = typedef = None
             continue
         tag, sep, value = raw.partition(":")
-        if not sep:
-            if raw.strip():
+        if not sep or not tag or " " in tag or "\t" in tag:
+            # 'is_a GO:0008150' has a colon, but inside the value: the tag would be 'is_a GO'
+            tag = tag.strip()
+            if not raw.strip():
+                continue
+            if not sep or not tag or " " in tag or "\t" in tag:
                 raise OboParseError(path, lineno, f"expected 'tag: value', found {raw[:60]!r}")
-            continue
         value = value.strip()
         if stanza == "Term":
             if term is None:
