@@ -55,7 +55,8 @@ def parse_obograph(data: dict[str, Any], path: str | None = None) -> OboDocument
     if meta.get("version"):
         version = str(meta["version"])
         marker = "/releases/"
-        header["data-version"] = [version[version.index(marker) + 1:].rsplit("/", 2)[0]
+        # ".../obo/go/releases/2019-01-27/go-basic.json" -> "releases/2019-01-27", as go.obo's header says
+        header["data-version"] = ["/".join(version[version.index(marker) + 1:].split("/")[:2])
                                   if marker in version else version]
     terms: dict[str, OboTerm] = {}
     typedefs: list[OboTypedef] = []
@@ -80,7 +81,8 @@ def parse_obograph(data: dict[str, Any], path: str | None = None) -> OboDocument
         for syn in nmeta.get("synonyms") or []:
             scope = {"hasExactSynonym": "EXACT", "hasBroadSynonym": "BROAD", "hasNarrowSynonym": "NARROW",
                      "hasRelatedSynonym": "RELATED"}.get(syn.get("pred", ""), "RELATED")
-            term.synonyms.append((syn.get("val", ""), scope, syn.get("synonymType", "") or ""))
+            kind = (syn.get("synonymType", "") or "").rsplit("#", 1)[-1]  # IRI ".../go#systematic_synonym"
+            term.synonyms.append((syn.get("val", ""), scope, kind))
         for bpv in nmeta.get("basicPropertyValues") or []:
             pred = _curie(bpv.get("pred", ""))
             val = _curie(bpv.get("val", ""))
