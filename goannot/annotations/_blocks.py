@@ -82,8 +82,8 @@ def _inflate(fh: BinaryIO) -> Iterator[bytes]:
         raise _GzipCorrupt("unexpected end of data")
 
 
-def _plain(fh: BinaryIO) -> Iterator[bytes]:
-    while raw := fh.read(_READ_BYTES * 8):
+def _plain(fh: BinaryIO, size: int) -> Iterator[bytes]:
+    while raw := fh.read(size):
         yield raw
 
 
@@ -179,7 +179,7 @@ def iter_blocks(path: str | Path, block_bytes: int = DEFAULT_BLOCK_BYTES,
     gz = is_gzip(path)
     next_line = 1
     with open(path, "rb") as fh:
-        raw = _inflate(fh) if gz else _plain(fh)
+        raw = _inflate(fh) if gz else _plain(fh, min(block_bytes, _READ_BYTES * 8))
         blocks = _threaded(_cut(raw, block_bytes, min(first_bytes, block_bytes)))
         try:
             for data, count in blocks:

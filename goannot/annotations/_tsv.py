@@ -116,7 +116,10 @@ def _read_fast(data: bytes, layout: Layout) -> dict[str, pa.Array] | None:
     if odd:
         return None
     first = table.column(0)
-    if len(first) and pc.any(pc.starts_with(first, layout.comment.decode())).as_py():
+    # pyarrow turns an empty line into a row of empty fields without calling on_invalid; an empty
+    # first field (blank line, or a row the exact path must judge anyway) sends the block there.
+    if len(first) and (pc.any(pc.starts_with(first, layout.comment.decode())).as_py()
+                       or pc.any(pc.equal(first, "")).as_py()):
         return None
     return {name: table.column(name) for name in layout.names}
 

@@ -114,8 +114,7 @@ def _find_header(texts: list[tuple[int, str]]) -> tuple[int, str, list[str], dic
             for i in range(len(cells)):
                 hits = sum(1 for row in following if i < len(row) and _GO_ID.fullmatch(row[i].strip()))
                 if following and hits * 2 >= len(following):
-                    if mapping.get("term_name") == i:
-                        del mapping["term_name"]
+                    mapping = {col: j for col, j in mapping.items() if j != i}
                     mapping["go_id"] = i
                     break
         if "go_id" in mapping:
