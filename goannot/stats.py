@@ -159,7 +159,7 @@ class _Tables:
     and ``k`` draws (the term's population count); ``x`` is the study count.
     """
 
-    __slots__ = ("a", "n", "k", "tot", "low", "high", "mode")
+    __slots__ = ("a", "n", "k", "tot", "low", "high", "mode", "log_norm")
 
     def __init__(self, a: IntArray, n: IntArray, k: IntArray, tot: IntArray) -> None:
         self.a = a.astype(np.float64)
@@ -170,6 +170,8 @@ class _Tables:
         self.high = np.minimum(n, k).astype(np.float64)
         # scipy: mode = int((n + 1) * (n1 + 1) / (n1 + n2 + 2)), a float division then trunc.
         self.mode = np.floor((n + 1) * (k + 1) / (tot + 2)).astype(np.float64)
+        # The denominator of R's dhyper, one per table: log P(Bin(tot, k / tot) = k).
+        self.log_norm = _log_dbinom(self.k, self.tot, self.k, self.tot)
 
     def take(self, idx: IntArray) -> tuple[FloatArray, FloatArray, FloatArray]:
         """The margins ``(n, k, tot)`` of the tables at ``idx``."""
@@ -258,7 +260,20 @@ def _first_index(
     """
     lo = start.copy()
     hi = stop.copy()
+    # First the far end of the range, as scipy does: most often no table there is as unlikely
+    # as the observed one (above the mode) or every one is (below it), and we are done.
+    probe = np.flatnonzero(lo < hi)
+    edge = hi[probe] - 1.0 if unlikely_right else lo[probe]
+    value = _log_pmf(t, idx[probe], edge)
     ambiguous = np.zeros(idx.size, dtype=bool)
+    ambiguous[probe] = np.abs(value - threshold[probe]) < _TIE_MARGIN
+    likely = value > threshold[probe]
+    if unlikely_right:  # the last table is likelier: none qualifies; else it is the bound
+        lo[probe[likely]] = hi[probe[likely]]
+        hi[probe[~likely]] = edge[~likely]
+    else:  # the first table is likelier: it is the answer; else the answer is after it
+        hi[probe[likely]] = lo[probe[likely]]
+        lo[probe[~likely]] = edge[~likely] + 1.0
     while True:
         act = np.flatnonzero(lo < hi)
         if not act.size:
@@ -343,7 +358,7 @@ def _log_pmf(t: _Tables, idx: IntArray, x: FloatArray) -> FloatArray:
     return (
         _log_dbinom(x, white, draws, tot)
         + _log_dbinom(draws - x, black, draws, tot)
-        - _log_dbinom(draws, tot, draws, tot)
+        - t.log_norm[idx]
     )
 
 
@@ -378,30 +393,23 @@ def _log_dbinom(
 def _stirlerr(m: FloatArray) -> FloatArray:
     """log(m!) - log(sqrt(2 pi m) (m/e)**m) for whole numbers m >= 1 (Loader; R's stirlerr).
 
-    Above 15 it is the asymptotic series 1/(12m) - 1/(360m^3) + 1/(1260m^5) - ..., cut where
-    the next term is below double precision.
+    Up to 15 from the table; above, the asymptotic series 1/(12m) - 1/(360m^3) + 1/(1260m^5)
+    - 1/(1680m^7) + 1/(1188m^9), whose next term is below double precision from m = 16 on.
     """
-    small = m <= 15
-    out = np.empty(m.size)
-    out[small] = _STIRLERR_SMALL[m[small].astype(np.intp)]
-    big = ~small
-    mb = m[big]
+    small = _STIRLERR_SMALL[np.minimum(m, 15.0).astype(np.intp)]
+    mb = np.maximum(m, 16.0)
     m2 = mb * mb
     s0, s1, s2, s3, s4 = 1 / 12, 1 / 360, 1 / 1260, 1 / 1680, 1 / 1188
-    out[big] = np.select(
-        [mb > 500, mb > 80, mb > 35],
-        [
-            (s0 - s1 / m2) / mb,
-            (s0 - (s1 - s2 / m2) / m2) / mb,
-            (s0 - (s1 - (s2 - s3 / m2) / m2) / m2) / mb,
-        ],
-        (s0 - (s1 - (s2 - (s3 - s4 / m2) / m2) / m2) / m2) / mb,
-    )
-    return out
+    series = (s0 - (s1 - (s2 - (s3 - s4 / m2) / m2) / m2) / m2) / mb
+    return np.where(m <= 15.0, small, series)
 
 
 def _bd0(x: FloatArray, mean: FloatArray) -> FloatArray:
-    """x log(x / mean) + mean - x without cancellation (Loader; R's bd0), for x > 0."""
+    """x log(x / mean) + mean - x without cancellation (Loader; R's bd0), for x > 0.
+
+    Near the mean it is (x - mean) v + 2x (v**3/3 + v**5/5 + ...) with
+    v = (x - mean) / (x + mean), |v| < 0.1, so nine terms reach double precision.
+    """
     out = x * np.log(x / mean) + mean - x
     near = np.flatnonzero(np.abs(x - mean) < 0.1 * (x + mean))
     if near.size:
@@ -410,12 +418,9 @@ def _bd0(x: FloatArray, mean: FloatArray) -> FloatArray:
         s = (xs - ms) * v
         ej = 2.0 * xs * v
         v2 = v * v
-        for j in range(1, 1000):
+        for j in range(1, 10):  # v2**9 < 1e-18
             ej = ej * v2
-            s_next = s + ej / (2 * j + 1)
-            if np.array_equal(s_next, s):
-                break
-            s = s_next
+            s = s + ej / (2 * j + 1)
         out[near] = s
     return out
 
