@@ -49,9 +49,12 @@ def write_cache(ontology: Ontology, root: Path, sha256: str) -> Path | None:
             pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, target)
         return target
-    except OSError as exc:
+    except Exception as exc:  # noqa: BLE001 - an unwritable cache only costs speed, never the load
         log.warning("could not write the ontology cache %s: %s", target, exc)
-        tmp.unlink(missing_ok=True)
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:  # e.g. NotADirectoryError when the folder itself could not be made
+            pass
         return None
 
 
