@@ -1,0 +1,184 @@
+"""The compiled ontology cache: used when valid, rebuilt when the source changes or the entry is bad,
+written atomically, and never a reason for a load to fail."""
+
+from __future__ import annotations
+
+import logging
+import os
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+
+from goannot import cache as cache_mod
+from goannot import loader
+from goannot.cache import cache_path
+from goannot.loader import load_ontology
+from goannot.sources import sha256_of
+
+DATA = Path(__file__).parent / "data" / "obo"
+NUCLEUS = "GO:0005634"
+
+
+@pytest.fixture
+def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The cache root for this test (also where content hashes are remembered)."""
+    path = tmp_path / "cache"
+    monkeypatch.setenv("GOANNOT_CACHE", str(path))
+    return path
+
+
+@pytest.fixture
+def obo(tmp_path: Path) -> Path:
+    """A private copy of the mini GO that a test may modify."""
+    target = tmp_path / "src" / "go-mini.obo"
+    target.parent.mkdir()
+    shutil.copy(DATA / "go-mini.obo", target)
+    return target
+
+
+def _no_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the source was parsed although a valid cache entry exists")
+
+    monkeypatch.setattr(loader, "read_obo", boom)
+    monkeypatch.setattr(loader, "read_obograph", boom)
+
+
+def _leftovers(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_second_load_reads_the_cache(root: Path, obo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = load_ontology(obo)
+    entry = cache_path(root, sha256_of(obo))
+    assert entry.is_file()
+    _no_parsing(monkeypatch)
+    second = load_ontology(obo)
+    assert second.term_ids() == first.term_ids()
+    assert second[NUCLEUS] == first[NUCLEUS]
+    assert second.provenance == first.provenance
+    assert second.ancestors(NUCLEUS) == first.ancestors(NUCLEUS)
+
+
+def test_use_cache_false_neither_reads_nor_writes(root: Path, obo: Path) -> None:
+    load_ontology(obo, use_cache=False)
+    assert not (root / "ontologies").exists()
+
+
+def test_json_source_is_cached_too(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = load_ontology(DATA / "go-mini.json")
+    _no_parsing(monkeypatch)
+    assert load_ontology(DATA / "go-mini.json").term_ids() == first.term_ids()
+
+
+def test_changed_source_is_reparsed(root: Path, obo: Path) -> None:
+    assert load_ontology(obo).name(NUCLEUS) == "nucleus"
+    old_entry = cache_path(root, sha256_of(obo))
+    obo.write_text(obo.read_text().replace("name: nucleus\n", "name: cell nucleus (renamed)\n"))
+    changed = load_ontology(obo)
+    assert changed.name(NUCLEUS) == "cell nucleus (renamed)"
+    assert cache_path(root, sha256_of(obo)) != old_entry
+    assert cache_path(root, sha256_of(obo)).is_file()
+
+
+def test_same_size_change_with_new_mtime_is_reparsed(root: Path, obo: Path) -> None:
+    assert load_ontology(obo).name(NUCLEUS) == "nucleus"
+    st = obo.stat()
+    obo.write_text(obo.read_text().replace("name: nucleus\n", "name: nucleos\n"))
+    assert obo.stat().st_size == st.st_size
+    os.utime(obo, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    assert load_ontology(obo).name(NUCLEUS) == "nucleos"
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "empty"])
+def test_corrupt_entry_is_rebuilt_with_a_warning(root: Path, obo: Path, damage: str,
+                                                 caplog: pytest.LogCaptureFixture,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    good = load_ontology(obo)
+    entry = cache_path(root, sha256_of(obo))
+    blob = entry.read_bytes()
+    entry.write_bytes({"truncate": blob[: len(blob) // 2], "garbage": b"\x80\x05not a pickle at all",
+                       "empty": b""}[damage])
+    with caplog.at_level(logging.WARNING, logger="goannot.cache"):
+        again = load_ontology(obo)
+    assert again[NUCLEUS] == good[NUCLEUS]
+    assert any("corrupt" in r.getMessage() and r.levelno == logging.WARNING for r in caplog.records)
+    assert entry.read_bytes() == blob or pickle.loads(entry.read_bytes())[0] == "goannot-ontology-cache"
+    _no_parsing(monkeypatch)  # the rebuilt entry is good
+    assert load_ontology(obo)[NUCLEUS] == good[NUCLEUS]
+
+
+def test_entry_of_another_file_is_not_trusted(root: Path, obo: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A well-formed pickle stored under the wrong key (e.g. copied by hand) is rejected."""
+    other = load_ontology(DATA / "two_roots.obo")
+    shutil.copy(cache_path(root, sha256_of(DATA / "two_roots.obo")), cache_path(root, sha256_of(obo)))
+    assert len(other) == 4
+    with caplog.at_level(logging.WARNING, logger="goannot.cache"):
+        onto = load_ontology(obo)
+    assert len(onto) == 21
+    assert any("key mismatch" in r.getMessage() for r in caplog.records)
+
+
+def test_write_leaves_no_temp_files(root: Path, obo: Path) -> None:
+    load_ontology(obo)
+    load_ontology(DATA / "go-mini.json")
+    assert _leftovers(root) == []
+    assert len(list((root / "ontologies").iterdir())) == 2
+
+
+@pytest.mark.parametrize("error", [OSError("disk full"), pickle.PicklingError("cannot pickle"),
+                                   RecursionError("too deep")])
+def test_failed_write_leaves_nothing_and_load_succeeds(root: Path, obo: Path, error: Exception,
+                                                       monkeypatch: pytest.MonkeyPatch,
+                                                       caplog: pytest.LogCaptureFixture) -> None:
+    def failing_dump(obj: object, fh: object, *args: object, **kwargs: object) -> None:
+        fh.write(b"partial")  # type: ignore[attr-defined]
+        raise error
+
+    monkeypatch.setattr(cache_mod.pickle, "dump", failing_dump)
+    with caplog.at_level(logging.WARNING, logger="goannot.cache"):
+        onto = load_ontology(obo)
+    assert onto.name(NUCLEUS) == "nucleus"
+    assert not cache_path(root, sha256_of(obo)).exists()
+    assert _leftovers(root) == []
+    assert any("could not write" in r.getMessage() for r in caplog.records)
+
+
+def test_unwritable_cache_root_still_loads(tmp_path: Path, obo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cache root that cannot be created (a file stands in its way) costs speed, not the load."""
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("")
+    monkeypatch.setenv("GOANNOT_CACHE", str(blocker / "cache"))
+    assert load_ontology(obo).name(NUCLEUS) == "nucleus"
+    assert load_ontology(obo).name(NUCLEUS) == "nucleus"
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root ignores permissions")
+def test_read_only_cache_dir_still_loads(root: Path, obo: Path) -> None:
+    load_ontology(obo)  # creates root/ontologies and one entry
+    os.remove(cache_path(root, sha256_of(obo)))
+    for d in (root / "ontologies", root):
+        d.chmod(0o555)
+    try:
+        assert load_ontology(obo).name(NUCLEUS) == "nucleus"
+        assert not cache_path(root, sha256_of(obo)).exists()
+    finally:
+        for d in (root, root / "ontologies"):
+            d.chmod(0o755)
+
+
+def test_read_only_cache_via_permission_error(root: Path, obo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same as above for any user (root included): every write in the cache raises PermissionError."""
+    real_open = open
+
+    def guarded_open(file: object, mode: str = "r", *args: object, **kwargs: object) -> object:
+        if any(m in mode for m in "wax+") and str(root) in str(file):
+            raise PermissionError(13, "Read-only file system", str(file))
+        return real_open(file, mode, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr("builtins.open", guarded_open)
+    assert load_ontology(obo).name(NUCLEUS) == "nucleus"
+    assert not cache_path(root, sha256_of(obo)).exists()
+    assert load_ontology(obo).name(NUCLEUS) == "nucleus"
