@@ -225,3 +225,15 @@ def test_bundled_human_gaf() -> None:
     assert len(il7) == 38 and set(il7["db_object_id"]) == {IL7}
     assert CYTOKINE_ACTIVITY in set(il7["go_id"])
     assert set(result.table["aspect"]) == {"P", "F", "C"}
+
+
+def test_stopping_early_releases_the_reader(tmp_path: Path) -> None:
+    body = HEADER + "".join(_line(c5=f"GO:{i:07d}") + "\n" for i in range(5000))
+    path = _write(tmp_path, gzip.compress(body.encode()), "big.gaf.gz")
+    import time
+
+    start = time.perf_counter()
+    for chunk in read_gaf(path, block_bytes=20_000):
+        assert chunk.table["line"].iloc[0] == 2
+        break
+    assert time.perf_counter() - start < 3

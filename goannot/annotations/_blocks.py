@@ -95,20 +95,24 @@ def _threaded(pieces: Iterator[_T]) -> Generator[_T, None, None]:
     q: queue.Queue[object] = queue.Queue(maxsize=2)
     stop = threading.Event()
 
+    def put(item: object) -> bool:
+        """Hand ``item`` over unless the consumer has gone away."""
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
     def produce() -> None:
         try:
             for piece in pieces:
-                while not stop.is_set():
-                    try:
-                        q.put(piece, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
+                if not put(piece):
                     return
-            q.put(_DONE)
+            put(_DONE)
         except BaseException as exc:  # handed over to the consumer, which re-raises it
-            q.put(exc)
+            put(exc)
 
     worker = threading.Thread(target=produce, name="goannot-inflate", daemon=True)
     worker.start()

@@ -32,9 +32,9 @@ __all__ = [
 ]
 
 
-def _string_dtype() -> pd.StringDtype:
+def _string_dtype() -> Any:
     try:
-        return pd.StringDtype("pyarrow", na_value=np.nan)  # type: ignore[call-arg,unused-ignore]
+        return pd.StringDtype("pyarrow", na_value=np.nan)
     except TypeError:  # pandas < 2.3 has no na_value
         return pd.StringDtype("pyarrow")
 

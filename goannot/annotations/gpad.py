@@ -177,6 +177,22 @@ def _gpi_lookup(gpi: str | Path | None, strict: bool) -> tuple[pa.Array, pa.Tabl
     return keys.combine_chunks() if isinstance(keys, pa.ChunkedArray) else keys, table
 
 
+def _negation_check(neg: pa.Array) -> Check:
+    bad = ~np.asarray(pc.is_in(neg, value_set=pa.array(["", "NOT"], type=_STR)), dtype=bool)
+
+    def reason(j: int) -> str:
+        return f"column 2 (Negation) '{neg[j].as_py()}' is not NOT or empty"
+    return Check(bad, reason)
+
+
+def _curie_check(ident: pa.Array) -> Check:
+    bad = ~np.asarray(pc.match_substring_regex(ident, r"^[^:]+:.+|^$"), dtype=bool)
+
+    def reason(j: int) -> str:
+        return f"column 1 (DB:DB_Object_ID) '{ident[j].as_py()}' is not a CURIE (DB:ID)"
+    return Check(bad, reason)
+
+
 def _gpad_checks(rows: Rows, layout: Layout, mandatory: tuple[str, ...], v2: bool) -> list[Check]:
     checks: list[Check] = []
     for i, (name, title) in enumerate(zip(layout.names, layout.titles)):
@@ -185,13 +201,9 @@ def _gpad_checks(rows: Rows, layout: Layout, mandatory: tuple[str, ...], v2: boo
         if name == "date":
             checks.append(date_check(rows, name, title, i + 1, "gpad2" if v2 else "%Y%m%d"))
         if v2 and name == "negation":
-            neg = rows.columns[name]
-            bad = ~np.asarray(pc.is_in(neg, value_set=pa.array(["", "NOT"], type=_STR)), dtype=bool)
-            checks.append(Check(bad, lambda j, neg=neg: f"column 2 (Negation) '{neg[j].as_py()}' is not NOT or empty"))
+            checks.append(_negation_check(rows.columns[name]))
         if v2 and name == "id":
-            ident = rows.columns[name]
-            bad = ~np.asarray(pc.match_substring_regex(ident, r"^[^:]+:.+|^$"), dtype=bool)
-            checks.append(Check(bad, lambda j, ident=ident: f"column 1 (DB:DB_Object_ID) '{ident[j].as_py()}' is not a CURIE (DB:ID)"))
+            checks.append(_curie_check(rows.columns[name]))
     return checks
 
 

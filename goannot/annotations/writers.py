@@ -75,19 +75,15 @@ def atomic_output(path: str | Path) -> Iterator[IO[bytes]]:
 
 
 def _split_qualifier(q: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """(negated, relation) arrays from a qualifier column."""
-    values = q.astype(str).tolist()
-    negated = np.zeros(len(values), dtype=bool)
-    relation = np.empty(len(values), dtype=object)
-    cache: dict[str, tuple[bool, str]] = {}
-    for i, v in enumerate(values):
-        hit = cache.get(v)
-        if hit is None:
-            parts = [p.strip() for p in v.split("|") if p.strip()]
-            neg = any(p.upper() == "NOT" for p in parts)
-            rels = [p for p in parts if p.upper() != "NOT"]
-            hit = cache[v] = (neg, rels[-1] if rels else "")
-        negated[i], relation[i] = hit
+    """(negated, relation) arrays from a qualifier column; each distinct value is parsed once."""
+    text = q.astype(str)
+    parsed: dict[str, tuple[bool, str]] = {}
+    for v in pd.unique(text):
+        parts = [p.strip() for p in str(v).split("|") if p.strip()]
+        rels = [p for p in parts if p.upper() != "NOT"]
+        parsed[str(v)] = (len(rels) < len(parts), rels[-1] if rels else "")
+    negated = text.map({k: v[0] for k, v in parsed.items()}).to_numpy(dtype=bool)
+    relation = text.map({k: v[1] for k, v in parsed.items()}).to_numpy(dtype=object)
     return negated, relation
 
 
@@ -95,32 +91,27 @@ def gaf22_qualifiers(df: pd.DataFrame,
                      is_protein_containing_complex: Callable[[str], bool] | None = None) -> pd.Series:
     """The GAF 2.2 qualifier of every row (see the module docstring for the rule)."""
     negated, relation = _split_qualifier(df[Col.QUALIFIER])
-    aspect = df[Col.ASPECT].astype(str).to_numpy()
-    go = df[Col.GO_ID].astype(str).to_numpy()
     missing = relation == ""
     if missing.any():
-        complex_of: dict[str, bool] = {}
-
-        def is_complex(go_id: str) -> bool:
-            if go_id not in complex_of:
-                complex_of[go_id] = (go_id == PROTEIN_CONTAINING_COMPLEX or
-                                     bool(is_protein_containing_complex and is_protein_containing_complex(go_id)))
-            return complex_of[go_id]
-
-        for i in np.flatnonzero(missing).tolist():
-            a, g = aspect[i], go[i]
-            if a == "F":
-                relation[i] = "enables"
-            elif a == "P":
-                relation[i] = "involved_in" if g == BP_ROOT else "acts_upstream_of_or_within"
-            elif a == "C":
-                relation[i] = ("is_active_in" if g == CC_ROOT else "part_of" if is_complex(g) else "located_in")
+        aspect = df[Col.ASPECT].astype(str).to_numpy(dtype=object)
+        go = df[Col.GO_ID].astype(str).to_numpy(dtype=object)
+        cc = missing & (aspect == "C")
+        complexes = {g for g in pd.unique(go[cc]) if g == PROTEIN_CONTAINING_COMPLEX
+                     or (is_protein_containing_complex is not None and is_protein_containing_complex(str(g)))}
+        is_complex = np.isin(go, list(complexes)) if complexes else np.zeros(len(go), dtype=bool)
+        default = np.select(
+            [aspect == "F",
+             (aspect == "P") & (go == BP_ROOT), aspect == "P",
+             (aspect == "C") & (go == CC_ROOT), (aspect == "C") & is_complex, aspect == "C"],
+            ["enables", "involved_in", "acts_upstream_of_or_within", "is_active_in", "part_of", "located_in"],
+            default="",
+        ).astype(object)
+        relation = np.where(missing, default, relation)
         unknown = int((relation == "").sum())
         if unknown:
             log.warning("%d rows have no relation and an aspect other than P, F, C: qualifier left empty", unknown)
-    out = np.where(negated & (relation != ""), np.char.add("NOT|", relation.astype(str)), relation)
-    out = np.where(negated & (relation == ""), "NOT", out)
-    return pd.Series(out.astype(str), index=df.index, dtype="object").astype(df[Col.QUALIFIER].dtype)
+    prefix = np.where(negated, np.where(relation == "", "NOT", "NOT|"), "").astype(object)
+    return pd.Series(prefix + relation, index=df.index).astype(df[Col.QUALIFIER].dtype)
 
 
 def _gaf21_qualifiers(df: pd.DataFrame) -> pd.Series:
@@ -149,16 +140,22 @@ def _write_rows(fh: IO[bytes], table: pa.Table, include_header: bool) -> None:
     """Tab-separated rows of ``table``; tabs and newlines inside values become spaces."""
     import pyarrow.compute as pc
 
-    cols = []
-    for col in table.columns:
-        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
-            col = pc.replace_substring_regex(col, r"[\t\r\n]", " ")
-        cols.append(col)
-    table = pa.Table.from_arrays(cols, names=table.column_names)
+    options = pcsv.WriteOptions(include_header=False, delimiter="\t", quoting_style="none")
+    sink = pa.BufferOutputStream()
+    try:
+        pcsv.write_csv(table, sink, write_options=options)
+    except pa.ArrowInvalid:
+        # A value holds a tab or newline (pyarrow refuses to write it unquoted): replace them.
+        cols = []
+        for col in table.columns:
+            if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+                col = pc.replace_substring_regex(col, r"[\t\r\n]", " ")
+            cols.append(col)
+        sink = pa.BufferOutputStream()
+        pcsv.write_csv(pa.Table.from_arrays(cols, names=table.column_names), sink, write_options=options)
     if include_header:
         fh.write(("\t".join(table.column_names) + "\n").encode("utf-8"))
-    pcsv.write_csv(table, fh, write_options=pcsv.WriteOptions(include_header=False, delimiter="\t",
-                                                              quoting_style="none"))
+    fh.write(memoryview(sink.getvalue()))
 
 
 def write_gaf(annotations: pd.DataFrame, path: str | Path, *, version: str = "2.2",
