@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from goannot import cache as cache_mod
 from goannot import loader
 from goannot.cache import cache_path
 from goannot.loader import load_ontology
@@ -137,7 +136,7 @@ def test_failed_write_leaves_nothing_and_load_succeeds(root: Path, obo: Path, er
         fh.write(b"partial")  # type: ignore[attr-defined]
         raise error
 
-    monkeypatch.setattr(cache_mod.pickle, "dump", failing_dump)
+    monkeypatch.setattr(pickle, "dump", failing_dump)  # the module goannot.cache calls
     with caplog.at_level(logging.WARNING, logger="goannot.cache"):
         onto = load_ontology(obo)
     assert onto.name(NUCLEUS) == "nucleus"
