@@ -1,7 +1,19 @@
 """Reading and writing GO annotation files: GAF, GPAD (+ GPI), gene2go, plain tables and page text.
 
-Every reader yields the one annotation table of :mod:`goannot.columns`. Only the names in
-``__all__`` are stable; the modules behind them may change.
+Every reader yields the one annotation table of :mod:`goannot.columns` (string columns use pandas'
+pyarrow-backed string dtype, :data:`STRING_DTYPE`; ``line`` is int64). Only the names in ``__all__``
+are stable; the modules behind them may change.
+
+Decisions worth knowing:
+
+* Lenient by default: a bad line never aborts a file; it goes to ``rejects`` (line, reason, raw).
+  ``strict=True`` raises :class:`~goannot.errors.AnnotationParseError` at the first bad line.
+* A truncated or corrupt gzip file always raises (the rows read so far cannot be known complete).
+* GAF 2.x lines need all 17 columns (the spec's optional columns 16-17 are optional in content,
+  not in tabs); GAF 1.0 files have 15.
+* Header keys (``!key: value``) are lower-cased: ``!GO-version:`` -> ``header["go-version"]``.
+* GO ids, aspects and relations are kept as written: judging them is the validator's job.
+* GPAD ECO ids unknown to the shipped GAF-ECO mapping keep ``eco`` and leave ``evidence`` empty.
 
 >>> from goannot.annotations import read_annotations  # doctest: +SKIP
 >>> result = read_annotations("goa_human.gaf.gz")      # doctest: +SKIP
