@@ -11,7 +11,7 @@ import gzip
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 __all__ = ["atomic_open", "atomic_write_text", "atomic_write_bytes"]
 
@@ -33,7 +33,7 @@ def atomic_open(path: str | Path, mode: str = "w", *, encoding: str = "utf-8",
         stream: IO[Any]
         if target.suffix == ".gz":
             gz = gzip.GzipFile(filename=target.name[:-3], mode="wb", fileobj=raw, mtime=0)
-            stream = gz if mode == "wb" else _text(gz, encoding, newline)
+            stream = cast(IO[bytes], gz) if mode == "wb" else _text(cast(IO[bytes], gz), encoding, newline)
         else:
             gz = None
             stream = raw if mode == "wb" else _text(raw, encoding, newline)
@@ -54,7 +54,7 @@ def atomic_open(path: str | Path, mode: str = "w", *, encoding: str = "utf-8",
 def _text(binary: IO[bytes], encoding: str, newline: str | None) -> IO[str]:
     import io
 
-    return io.TextIOWrapper(binary, encoding=encoding, newline=newline, write_through=True)  # type: ignore[arg-type]
+    return io.TextIOWrapper(cast(io.BufferedWriter, binary), encoding=encoding, newline=newline, write_through=True)
 
 
 def atomic_write_text(path: str | Path, text: str, *, encoding: str = "utf-8") -> None:

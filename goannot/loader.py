@@ -28,9 +28,12 @@ def detect_ontology_format(path: Path) -> str:
     """'obojson' for OBO-Graphs JSON, else 'obo' (by the first non-blank byte, gzip looked into)."""
     with open(path, "rb") as fh:
         head = fh.read(2)
-    opener = gzip.open if head == b"\x1f\x8b" else open
-    with opener(path, "rb") as fh:  # type: ignore[operator]
-        start = fh.read(4096).lstrip()
+    if head == b"\x1f\x8b":
+        with gzip.open(path, "rb") as gz:
+            start = gz.read(4096).lstrip()
+    else:
+        with open(path, "rb") as fh:
+            start = fh.read(4096).lstrip()
     return "obojson" if start[:1] == b"{" else "obo"
 
 

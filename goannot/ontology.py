@@ -295,7 +295,7 @@ class Ontology:
         self._closures: dict[tuple[str, ...], tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]] = {}
         self._by_label: dict[str, list[tuple[str, str]]] | None = None
         self._prefix_shapes: dict[str, tuple[int, bool]] | None = None
-        self._unpacked: dict[str, Any] = {}
+        self._unpacked: dict[str, Any] = {}  # lazily split packed text columns and groupings
 
     def _texts(self, field_name: str) -> list[str]:
         got = self._unpacked.get(field_name)
@@ -303,7 +303,7 @@ class Ontology:
             count = len(self._s.ids) if field_name in ("definitions", "comments") else (
                 len(self._s.syn_term) if field_name.startswith("syn_") else len(self._s.xref_term))
             got = self._unpacked[field_name] = _unpack(getattr(self._s, field_name), count)
-        return got  # type: ignore[no-any-return]
+        return got
 
     def _grouped(self, kind: str) -> dict[int, list[int]]:
         key = f"group:{kind}"
@@ -314,7 +314,7 @@ class Ontology:
             for k, i in enumerate(owner.tolist()):
                 got.setdefault(i, []).append(k)
             self._unpacked[key] = got
-        return got  # type: ignore[no-any-return]
+        return got
 
     def synonyms(self, term_id: str) -> tuple[tuple[str, str, str], ...]:
         """(text, scope, type) synonyms of a term; scope is EXACT, BROAD, NARROW or RELATED."""
@@ -328,7 +328,8 @@ class Ontology:
         """Index a parsed OBO/OBO-Graphs document."""
         prov = provenance or Provenance(path=doc.path)
         if prov.data_version is None:
-            version = (doc.header.get("data-version") or [None])[0]
+            values = doc.header.get("data-version")
+            version = values[0] if values else None
             prov = Provenance(prov.path, prov.sha256, prov.source_name, version, prov.format)
         return cls(_state_from_document(doc, prov))
 
