@@ -30,7 +30,7 @@ from .gpad import read_gpad, read_gpi
 from .reader import FORMATS, READERS, detect_format, iter_annotations, read_annotations
 from .relations import ASPECT_OF_RELATION, LABEL_OF_RELATION_ID, RELATION_IDS
 from .table import read_table
-from .writers import atomic_output, gaf22_qualifiers, write_gaf, write_json, write_tsv
+from .writers import gaf22_qualifiers, write_gaf, write_json, write_tsv
 
 __all__ = [
     "read_annotations",
@@ -49,7 +49,6 @@ __all__ = [
     "write_tsv",
     "write_json",
     "gaf22_qualifiers",
-    "atomic_output",
     "eco_map",
     "EcoMap",
     "RELATION_IDS",

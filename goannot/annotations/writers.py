@@ -1,7 +1,7 @@
 """Writing annotation tables: GAF (2.1 or 2.2), TSV and JSON, always atomically.
 
-Every writer writes a temporary file in the target's directory and moves it into place with
-:func:`os.replace`, so a reader never sees half a file and a failure leaves the old file as it was
+Every writer goes through :func:`goannot.atomic.atomic_open`: a temporary file in the target's
+directory is moved into place with :func:`os.replace`, so a reader never sees half a file and a failure leaves the old file as it was
 (the temporary file is removed). A path ending in ``.gz`` is gzip-compressed.
 
 GAF 2.2 output converts GAF 2.0/2.1 qualifiers following GORULE:0000059 (the relation defaults of
@@ -20,13 +20,9 @@ the GAF 2.2 specification): a row without a relation gets, by aspect,
 from __future__ import annotations
 
 import datetime as _dt
-import gzip
 import json
 import logging
-import os
-import tempfile
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import IO, Any
 
@@ -35,43 +31,17 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pcsv
 
+from ..atomic import atomic_open
 from ..columns import GAF_COLUMNS, Col
 from ..errors import GoannotError
 
-__all__ = ["write_gaf", "write_tsv", "write_json", "gaf22_qualifiers", "atomic_output"]
+__all__ = ["write_gaf", "write_tsv", "write_json", "gaf22_qualifiers"]
 
 log = logging.getLogger(__name__)
 
 BP_ROOT, MF_ROOT, CC_ROOT = "GO:0008150", "GO:0003674", "GO:0005575"
 PROTEIN_CONTAINING_COMPLEX = "GO:0032991"
 _KEPT_IN_21 = {"contributes_to", "colocalizes_with"}
-
-
-@contextmanager
-def atomic_output(path: str | Path) -> Iterator[IO[bytes]]:
-    """A binary file object whose content replaces ``path`` only if the block completes.
-
-    Gzip-compressed when ``path`` ends with ``.gz``.
-    """
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as raw:
-            if target.name.endswith(".gz"):
-                with gzip.GzipFile(filename=target.name.removesuffix(".gz"), mode="wb", fileobj=raw, mtime=0,
-                                   compresslevel=6) as gz:
-                    yield gz  # type: ignore[misc]
-            else:
-                yield raw
-            raw.flush()
-            os.fsync(raw.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 def _split_qualifier(q: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -179,7 +149,7 @@ def write_gaf(annotations: pd.DataFrame, path: str | Path, *, version: str = "2.
     meta.setdefault("date-generated", _dt.date.today().isoformat())
     lines = [f"!gaf-version: {version}"] + [f"!{k}: {v}" for k, v in meta.items()]
     table = _arrow_strings(df, GAF_COLUMNS)
-    with atomic_output(path) as fh:
+    with atomic_open(path, "wb") as fh:
         fh.write(("\n".join(lines) + "\n").encode("utf-8"))
         _write_rows(fh, table, include_header=False)
 
@@ -187,12 +157,12 @@ def write_gaf(annotations: pd.DataFrame, path: str | Path, *, version: str = "2.
 def write_tsv(annotations: pd.DataFrame, path: str | Path) -> None:
     """Write any table as tab-separated text with a header line, atomically."""
     table = _arrow_strings(annotations, [str(c) for c in annotations.columns])
-    with atomic_output(path) as fh:
+    with atomic_open(path, "wb") as fh:
         _write_rows(fh, table, include_header=True)
 
 
 def write_json(annotations: pd.DataFrame, path: str | Path) -> None:
     """Write any table as a JSON array of records (one object per row), atomically."""
     records: list[dict[str, Any]] = annotations.to_dict(orient="records")  # type: ignore[assignment]
-    with atomic_output(path) as fh:
+    with atomic_open(path, "wb") as fh:
         fh.write(json.dumps(records, ensure_ascii=False, default=str).encode("utf-8"))
