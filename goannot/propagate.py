@@ -63,7 +63,7 @@ import pandas as pd
 from .columns import ASPECT_OF_NAMESPACE, NAMESPACE_OF_ASPECT, Col
 from .errors import GoannotError
 from .evidence import EvidenceFilter
-from .ontology import DEFAULT_RELATIONS, Ontology
+from .ontology import DEFAULT_RELATIONS, REGULATES, Ontology
 
 __all__ = ["Propagation", "propagate", "gene_to_terms", "term_counts", "sources"]
 
@@ -165,7 +165,9 @@ def _normalize_relations(ontology: Ontology, relations: Iterable[str] | str) -> 
     if "is_a" not in rels:
         raise GoannotError(f"relations {rels!r}: propagation needs 'is_a' among the relations")
     rels = tuple(dict.fromkeys(("is_a", *rels)))  # is_a first, duplicates dropped
-    known = set(ontology.relations) | set(ontology.typedefs)
+    # The GO names are always accepted (REGULATES on an ontology without regulation edges is a no-op);
+    # any other name must occur in this ontology, so a typo is an error rather than a silent no-op.
+    known = set(ontology.relations) | set(ontology.typedefs) | set(DEFAULT_RELATIONS) | set(REGULATES)
     unknown = [r for r in rels if r not in known]
     if unknown:
         raise GoannotError(f"unknown relation(s) {', '.join(unknown)}; this ontology has "
@@ -432,14 +434,12 @@ def gene_to_terms(prop: Propagation, *, include_inferred: bool = True) -> dict[s
     """
     table = prop.closure if include_inferred else prop.closure[prop.closure["direct"].to_numpy()]
     gcodes = table["gene"].cat.codes.to_numpy()
-    terms = np.asarray(table["term"].cat.categories, dtype=object)[table["term"].cat.codes.to_numpy()]
+    terms: list[str] = np.asarray(table["term"].cat.categories, dtype=object)[
+        table["term"].cat.codes.to_numpy()].tolist()
     names = table["gene"].cat.categories
-    bounds = np.flatnonzero(np.diff(gcodes)) + 1
-    starts = np.concatenate(([0], bounds)) if len(gcodes) else np.zeros(0, dtype=np.int64)
-    out: dict[str, set[str]] = {}
-    for k, chunk in enumerate(np.split(terms, bounds) if len(gcodes) else []):
-        out[str(names[gcodes[starts[k]]])] = set(chunk.tolist())
-    return out
+    starts = np.flatnonzero(np.diff(gcodes, prepend=-1)).tolist()
+    ends = starts[1:] + [len(terms)]
+    return {str(names[gcodes[a]]): set(terms[a:b]) for a, b in zip(starts, ends)}
 
 
 def term_counts(prop: Propagation, *, include_inferred: bool = True) -> pd.Series:
