@@ -237,3 +237,17 @@ def test_stopping_early_releases_the_reader(tmp_path: Path) -> None:
         assert chunk.table["line"].iloc[0] == 2
         break
     assert time.perf_counter() - start < 3
+
+
+def test_byte_order_mark_before_the_header(tmp_path: Path) -> None:
+    result = read_annotations(_write(tmp_path, b"\xef\xbb\xbf" + (HEADER + _line() + "\n").encode(), "bom.gaf"))
+    assert result.version == "2.1" and len(result.table) == 1 and result.rejects.empty
+
+
+def test_many_rejects_keep_their_raw_text(tmp_path: Path) -> None:
+    body = HEADER + "".join(_line(c14=f"2019{m:02d}01") + "\n" for m in range(1, 25))
+    result = read_annotations(_write(tmp_path, body))
+    assert len(result.table) == 12 and len(result.rejects) == 12
+    assert result.rejects["line"].tolist() == list(range(14, 26))
+    assert result.rejects.loc[0, "raw"] == _line(c14="20191301")
+    assert result.rejects.loc[11, "reason"] == "column 14 (Date) '20192401' is not a valid YYYYMMDD date"

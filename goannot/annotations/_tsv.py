@@ -72,7 +72,7 @@ def split_header(block: Block, comment: bytes) -> tuple[list[str], Block]:
     first line number adjusted.
     """
     data = block.data
-    pos = 0
+    pos = 3 if data.startswith(b"\xef\xbb\xbf") else 0  # a UTF-8 byte order mark
     header: list[str] = []
     n = len(data)
     while pos < n:
@@ -249,11 +249,12 @@ def apply_checks(rows: Rows, checks: list[Check], names: tuple[str, ...],
         bad |= check.bad
     if not bad.any():
         return rows
-    for i in np.flatnonzero(bad).tolist():
+    bad_rows = np.flatnonzero(bad)
+    source = raw or rows.columns
+    fields = [source[name].take(pa.array(bad_rows)).to_pylist() for name in names]
+    for k, i in enumerate(bad_rows.tolist()):
         reason = next(c.reason(i) for c in checks if c.bad[i])
-        source = raw or rows.columns
-        text = "\t".join(source[name][i].as_py() for name in names)
-        rows.rejects.append((int(rows.lines[i]), reason, text))
+        rows.rejects.append((int(rows.lines[i]), reason, "\t".join(f[k] for f in fields)))
     keep = pa.array(~bad)
     rows.columns = {name: arr.filter(keep) for name, arr in rows.columns.items()}
     rows.lines = rows.lines[~bad]

@@ -69,7 +69,7 @@ def detect_format(path: str | Path) -> str:
     read as a plain table or page text.
     """
     p = Path(path)
-    text = _head(p).decode("utf-8", errors="replace")
+    text = _head(p).removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="replace")
     lines = [ln.strip("\r") for ln in text.split("\n")[:-1] or text.split("\n")]
     bang = False
     for line in lines:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import AnnotationParseError
 from ._blocks import iter_blocks
 from ._chunks import Meta, chunks_of, empty_chunk
 from ._model import AnnotationChunk, Reject, arrow_table
@@ -84,6 +85,8 @@ def _lines(path: str) -> list[tuple[int, bytes]]:
         if block.data.endswith(b"\n"):
             pieces.pop()
         out.extend((block.first_line + i, p.rstrip(b"\r")) for i, p in enumerate(pieces))
+    if out and out[0][1].startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte order mark
+        out[0] = (out[0][0], out[0][1][3:])
     return out
 
 
@@ -138,8 +141,6 @@ def _decode(lines: list[tuple[int, bytes]], rejects: list[Reject], is_row: re.Pa
 
 def read_table(path: str | Path, *, strict: bool = False, chunk_rows: int = 200_000) -> Iterator[AnnotationChunk]:
     """Stream a plain table or page text as :class:`AnnotationChunk` objects (see the module docstring)."""
-    from ..errors import AnnotationParseError
-
     path = str(path)
     raw_lines = _lines(path)
     rejects: list[Reject] = []
