@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from goannot.annotations import FORMATS, READERS, detect_format, eco_map, read_annotations, read_gpi
+from goannot.annotations import (FORMATS, READERS, detect_format, eco_map, iter_annotations, read_annotations,
+                                 read_gpi)
 from goannot.columns import TABLE_COLUMNS
 from goannot.errors import AnnotationParseError, GoannotError
 
@@ -217,6 +218,10 @@ def test_strict_mode_for_other_formats() -> None:
     assert err.value.line == 4
 
 
-def test_missing_file() -> None:
+def test_missing_file_and_unknown_format_fail_at_the_call() -> None:
     with pytest.raises(GoannotError, match="no such file"):
         read_annotations(DATA / "nope.gaf")
+    with pytest.raises(GoannotError, match="no such file"):
+        iter_annotations(DATA / "nope.gaf")
+    with pytest.raises(GoannotError, match="unknown annotation format"):
+        iter_annotations(DATA / "sample_2.1.gaf", format="xml")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import pyarrow as pa
 import numpy as np
+import pyarrow as pa
 
 from ._model import AnnotationChunk, Reject, arrow_table, rejects_frame, to_pandas
 

@@ -118,10 +118,11 @@ def iter_annotations(path: str | Path, format: str | None = None, *, strict: boo
     fmt = format or detect_format(p)
     if fmt not in READERS:
         raise GoannotError(f"unknown annotation format {fmt!r}; expected one of {', '.join(FORMATS)}")
-    if fmt != "gpad":
-        options.pop("gpi", None)
+    if fmt != "gpad" and options.pop("gpi", None) is not None:
+        log.info("%s is read as %s: the GPI file is not used", path, fmt)
     log.debug("reading %s as %s", path, fmt)
-    yield from READERS[fmt](p, strict=strict, chunk_rows=chunk_rows, **options)
+    # Not a generator itself, so a missing file or an unknown format fails at the call.
+    return READERS[fmt](p, strict=strict, chunk_rows=chunk_rows, **options)
 
 
 def read_annotations(path: str | Path, format: str | None = None, *, strict: bool = False,
