@@ -1,0 +1,687 @@
+"""The validation engine: runs the registered rules over annotation chunks and accounts for every row.
+
+Per chunk, in this order:
+
+1. resolve each distinct GO ID once per file (:func:`goannot.validate.idrules.term_table`) and build
+   ``ctx.terms`` aligned with the rows;
+2. run the ID rules (:mod:`~goannot.validate.idrules`) on the chunk as read and apply their repairs
+   (secondary / obsolete IDs per ``policy``) and rejects;
+3. run every other selected rule (GO's GORULE checks in :mod:`goannot.validate.gorules`, when that
+   module is installed) on the repaired chunk, without the rows already rejected; each rule's repairs
+   are applied before the next rule runs, so later rules see repaired values;
+4. merge the rows that a repair made identical to an earlier row (across chunks), never silently;
+5. count: every input row ends up exactly one of kept, repaired, rejected or merged.
+
+Repairs of rules other than the ID rules (``action == "repair"``: GORULE:0000028's aspect fix, ...)
+are applied under policies ``replace`` and ``reject`` and only reported under ``keep``, which is the
+report-only mode. Rejects always apply: a malformed or unknown GO ID is unusable whatever the policy.
+
+Duplicates after repair. The annotation key is :data:`DUPLICATE_KEY` (db, db_object_id, qualifier,
+go_id, reference, evidence, with_from, annotation_extension, taxon); date, assigned_by and the
+descriptive columns are not part of it. A row is merged into the first earlier row with the same key
+when it or that first row was changed by a repair; rows that were already identical in the input are
+left alone (that is the file's business, not a consequence of goannot's repairs). Keys are compared
+as 64-bit hashes kept in ``ctx.state`` across chunks, and only for rows that can take part in such a
+duplicate: rows changed in a key column, rows whose GO ID is a possible ID-repair target
+(:func:`~goannot.validate.idrules.repair_targets`), and rows sharing a GO ID with a row whose key a
+non-ID rule changed in the same chunk.
+"""
+
+from __future__ import annotations
+
+import gzip
+import importlib
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, cast
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..columns import GAF_COLUMNS, TABLE_COLUMNS, Col
+from . import idrules
+from .report import STATUSES, ValidationResult, empty_findings, merge_counts, write_report_json
+from .rules import Action, Rule, RuleContext, Severity
+from .rules import rules as registered_rules
+
+if TYPE_CHECKING:
+    from ..annotations import AnnotationChunk
+    from ..ontology import Ontology
+
+__all__ = ["validate", "validate_file", "DUPLICATE_KEY", "UNPARSABLE_LINE", "DUPLICATE_AFTER_REPAIR",
+           "atomic_text"]
+
+log = logging.getLogger(__name__)
+
+#: Columns that identify an annotation when looking for duplicates made by a repair.
+DUPLICATE_KEY: tuple[str, ...] = ("db", "db_object_id", "qualifier", "go_id", "reference", "evidence",
+                                  "with_from", "annotation_extension", "taxon")
+#: Finding rule for lines the reader could not parse (rejected before any rule ran).
+UNPARSABLE_LINE = "GOANNOT:unparsable-line"
+#: Finding rule for rows merged into an earlier row after repair.
+DUPLICATE_AFTER_REPAIR = "GOANNOT:duplicate-after-repair"
+
+_GORULES = "goannot.validate.gorules"
+_KEY_SET = frozenset(DUPLICATE_KEY)
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+_LINE = Col.LINE.value
+_GO_ID = Col.GO_ID.value
+
+
+def _all_rules(selected: list[str] | tuple[str, ...] | None) -> list[Rule]:
+    """The rules to run: ID rules first, then the others in registration order.
+
+    Imports :mod:`goannot.validate.gorules` so its checks register; its absence is not an error
+    (the module is developed separately), any other import failure is.
+    """
+    try:
+        importlib.import_module(_GORULES)
+    except ModuleNotFoundError as exc:
+        if exc.name != _GORULES:
+            raise
+        log.debug("%s is not installed: running the ID rules only", _GORULES)
+    chosen = registered_rules(selected)
+    first = {rid: k for k, rid in enumerate(idrules.ID_RULES)}
+    return sorted(chosen, key=lambda r: first.get(r.id, len(first)))
+
+
+def _string_dtype() -> Any:
+    from ..annotations import STRING_DTYPE
+
+    return STRING_DTYPE
+
+
+def _as_table(df: pd.DataFrame) -> pd.DataFrame:
+    """A user's DataFrame as the annotation table: all columns, "" for missing, ``line`` 1-based."""
+    dtype = _string_dtype()
+    n = len(df)
+    data: dict[str, Any] = {}
+    for name in TABLE_COLUMNS:
+        if name == _LINE:
+            data[name] = (df[name].to_numpy(dtype=np.int64) if name in df.columns
+                          else np.arange(1, n + 1, dtype=np.int64))
+        elif name not in df.columns:
+            data[name] = pd.array([""] * n, dtype=dtype)
+        elif df[name].dtype == dtype:
+            data[name] = df[name].array
+        else:
+            data[name] = pd.array(df[name].fillna("").astype(str).to_numpy(dtype=object), dtype=dtype)
+    return pd.DataFrame(data)
+
+
+def _key_hashes(frame: pd.DataFrame, rows: npt.NDArray[np.intp]) -> npt.NDArray[np.uint64]:
+    """A 64-bit hash of the :data:`DUPLICATE_KEY` values of ``rows``.
+
+    Each column is dictionary-encoded by Arrow and only its distinct values are hashed in Python
+    (``hash`` is stable within a process, which is all a file's run needs); the per-column hashes are
+    then mixed with numpy. 64 bits make an accidental collision in a file of 10^6 rows ~10^-8 likely.
+    """
+    h = np.zeros(len(rows), dtype=np.uint64)
+    if not len(rows):
+        return h
+    take = pa.array(rows, type=pa.int64())
+    for col in DUPLICATE_KEY:
+        arr = pa.array(frame[col].array)
+        arr = arr.take(take)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        enc = arr.dictionary_encode()
+        codes = enc.indices.to_numpy(zero_copy_only=False)
+        values = enc.dictionary.to_numpy(zero_copy_only=False)
+        hashed = np.fromiter(map(hash, values), dtype=np.int64, count=len(values)).view(np.uint64)
+        with np.errstate(over="ignore"):
+            h = (h ^ hashed[codes]) * _MIX
+            h ^= h >> np.uint64(29)
+    return h
+
+
+@dataclass
+class _Seen:
+    """First occurrences of annotation keys so far in the file: sorted hashes, their line and repair flag."""
+
+    hashes: npt.NDArray[np.uint64]
+    lines: npt.NDArray[np.int64]
+    repaired: npt.NDArray[np.bool_]
+
+    @classmethod
+    def empty(cls) -> _Seen:
+        return cls(np.zeros(0, np.uint64), np.zeros(0, np.int64), np.zeros(0, bool))
+
+    def check(self, h: npt.NDArray[np.uint64], rep: npt.NDArray[np.bool_], lines: npt.NDArray[np.int64]
+              ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.int64]]:
+        """For rows in file order: (merged?, line of the first row with the same key); then remember them."""
+        codes, uniq = pd.factorize(h)
+        uniq = np.asarray(uniq, dtype=np.uint64)
+        _, first = np.unique(codes, return_index=True)  # factorize numbers keys by first appearance
+        loc = np.searchsorted(self.hashes, uniq)
+        found = np.zeros(len(uniq), dtype=bool)
+        inside = loc < len(self.hashes)
+        found[inside] = self.hashes[loc[inside]] == uniq[inside]
+        safe = np.minimum(loc, max(len(self.hashes) - 1, 0))
+        first_line = np.where(found, self.lines[safe] if len(self.hashes) else 0, lines[first])
+        first_rep = np.where(found, self.repaired[safe] if len(self.hashes) else False, rep[first])
+        position = np.arange(len(h))
+        is_first = ~found[codes] & (position == first[codes])
+        merged = ~is_first & (rep | first_rep[codes])
+        new = ~found
+        if new.any():
+            hashes = np.concatenate([self.hashes, uniq[new]])
+            order = np.argsort(hashes, kind="stable")
+            self.hashes = hashes[order]
+            self.lines = np.concatenate([self.lines, lines[first[new]]])[order]
+            self.repaired = np.concatenate([self.repaired, rep[first[new]]])[order]
+        return merged, first_line[codes]
+
+
+@dataclass
+class _ChunkOut:
+    """What one validated chunk produced (kept and repaired rows, rejects, changes, counts)."""
+
+    table: pd.DataFrame
+    rejects: pd.DataFrame
+    changes: pd.DataFrame
+    kept: int
+    repaired: int
+    rejected: int
+    merged: int
+
+
+_REJECT_COLUMNS = ("line", "rule", "reason", "raw")
+_CHANGE_COLUMNS = ("line", "rule", "column", "before", "after")
+
+
+def _frame(columns: tuple[str, ...], data: dict[str, Any] | None = None) -> pd.DataFrame:
+    if data is None:
+        return pd.DataFrame({c: pd.Series(dtype="int64" if c == "line" else object) for c in columns})
+    return pd.DataFrame({c: pd.Series(data[c], dtype="int64" if c == "line" else object) for c in columns})
+
+
+class _Chunk:
+    """The working state of one chunk while rules run: current values, rejects, changes, findings."""
+
+    def __init__(self, table: pd.DataFrame, policy: str) -> None:
+        self.original = table
+        self.frame = table.copy(deep=False)
+        self.policy = policy
+        n = len(table)
+        self.lines = table[_LINE].to_numpy(dtype=np.int64)
+        self.pos: npt.NDArray[np.intp] | None = None   # frame position -> chunk position (None: identity)
+        self.reject_rule = np.full(n, "", dtype=object)
+        self.reject_reason = np.full(n, "", dtype=object)
+        self.changed = np.zeros(n, dtype=bool)
+        self.key_changed = np.zeros(n, dtype=bool)
+        self.go_changed = np.zeros(n, dtype=bool)
+        self.findings: list[pd.DataFrame] = []
+        self.changes: list[pd.DataFrame] = []
+        self.counts: dict[str, int] = {}
+
+    def to_chunk(self, rows: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
+        return rows if self.pos is None else self.pos[rows]
+
+    def apply(self, rule: Rule, f: pd.DataFrame) -> None:
+        """Record a rule's findings and carry out its rejects and (policy permitting) repairs."""
+        if f is None or not len(f):
+            return
+        rows = f["row"].to_numpy(dtype=np.int64)
+        if len(rows) and (rows.min() < 0 or rows.max() >= len(self.frame)):
+            raise ValueError(f"rule {rule.id} returned row numbers outside the chunk")
+        at = self.to_chunk(rows)
+        action = f["action"].astype(object).to_numpy().astype(str) if "action" in f else np.full(len(f), "report")
+        if self.policy == "keep":
+            action = np.where(action == Action.REPAIR.value, Action.REPORT.value, action)
+        go = (f["go_id"].fillna("").to_numpy(dtype=object, copy=True) if "go_id" in f
+              else np.full(len(f), "", dtype=object))
+        blank = go == ""
+        if blank.any():
+            go[blank] = self.frame[_GO_ID].to_numpy(dtype=object)[rows[blank]]
+        message = f["message"].astype(object).to_numpy()
+        self.findings.append(pd.DataFrame({
+            "line": self.lines[at],
+            "rule": pd.Series([rule.id] * len(f), dtype=object),
+            "severity": pd.Series([rule.severity.value] * len(f), dtype=object),
+            "go_id": pd.Series(go, dtype=object),
+            "message": pd.Series(message, dtype=object),
+            "fix": pd.Series(f["fix"].fillna("").astype(object).to_numpy() if "fix" in f else "", dtype=object),
+            "action": pd.Series(action, dtype=object),
+        }))
+        self.counts[rule.id] = self.counts.get(rule.id, 0) + len(f)
+        rej = action == Action.REJECT.value
+        if rej.any():
+            self._reject(rule.id, at[rej], message[rej])
+        rep = action == Action.REPAIR.value
+        if rep.any():
+            for col in (c for c in f.columns if c.startswith("set_")):
+                self._set(rule.id, col[4:], rows[rep], f[col].to_numpy(dtype=object)[rep])
+
+    def _reject(self, rule_id: str, at: npt.NDArray[np.intp], message: npt.NDArray[Any]) -> None:
+        at, first = np.unique(at, return_index=True)
+        message = message[first]
+        free = self.reject_rule[at] == ""
+        self.reject_rule[at[free]] = rule_id
+        self.reject_reason[at[free]] = message[free]
+
+    def _set(self, rule_id: str, col: str, rows: npt.NDArray[np.int64], values: npt.NDArray[Any]) -> None:
+        if col not in self.frame.columns or col == _LINE:
+            raise ValueError(f"rule {rule_id} repairs column {col!r}, which is not an annotation table column")
+        given = pd.notna(values)
+        rows, values = rows[given], values[given]
+        if not len(rows):
+            return
+        # Several findings of one rule on one cell: the last one wins.
+        rev_rows = rows[::-1]
+        uniq, last = np.unique(rev_rows, return_index=True)
+        rows, values = uniq, values[::-1][last].astype(str).astype(object)
+        before = self.frame[col].iloc[rows].to_numpy(dtype=object)
+        diff = before != values
+        if not diff.any():
+            return
+        rows, before, values = rows[diff], before[diff], values[diff]
+        series = self.frame[col].copy()
+        series.iloc[rows] = values
+        self.frame[col] = series
+        at = self.to_chunk(rows)
+        self.changed[at] = True
+        if col in _KEY_SET:
+            self.key_changed[at] = True
+        if col == _GO_ID:
+            self.go_changed[at] = True
+        self.changes.append(_frame(_CHANGE_COLUMNS, {"line": self.lines[at], "rule": [rule_id] * len(rows),
+                                                     "column": [col] * len(rows), "before": before,
+                                                     "after": values}))
+
+    def drop_rejected(self, ctx: RuleContext) -> None:
+        """Leave the rejected rows out of the frame (and ``ctx.terms``) that later rules see."""
+        live = self.reject_rule == ""
+        if live.all():
+            return
+        keep = np.flatnonzero(live)
+        self.frame = self.frame.iloc[keep].reset_index(drop=True)
+        self.pos = keep
+        idrules.restrict(ctx, keep)
+
+
+class _Validator:
+    """Validates the chunks of one file in order, keeping the cross-chunk state and the totals."""
+
+    def __init__(self, ontology: Ontology, *, policy: str, rules: list[str] | tuple[str, ...] | None,
+                 fail_on: str, options: dict[str, Any] | None, meta: dict[str, Any]) -> None:
+        if policy not in idrules.POLICIES:
+            raise ValueError(f"unknown policy {policy!r}; expected one of {', '.join(idrules.POLICIES)}")
+        if fail_on not in ("info", "warning", "error", "never", "none"):
+            raise ValueError(f"unknown fail_on {fail_on!r}; expected info, warning, error or never")
+        self.ontology = ontology
+        self.policy = policy
+        self.rules = _all_rules(rules)
+        self.id_rules = [r for r in self.rules if r.id in idrules.ID_RULES]
+        self.other_rules = [r for r in self.rules if r.id not in idrules.ID_RULES]
+        self.meta = meta
+        self.options: dict[str, Any] = {"header": meta.get("header", {}), "format": meta.get("format", ""),
+                                        "gaf_version": meta.get("version", "") if meta.get("format") == "gaf"
+                                        else "", "path": meta.get("path", "")}
+        self.options.update(options or {})
+        self.options["policy"] = policy
+        self.state: dict[str, Any] = {}
+        self.seen = _Seen.empty()
+        self.state["goannot.engine.duplicates"] = self.seen
+        self.offset = 0
+        self.result = ValidationResult(policy=policy, fail_on=fail_on, releases=self._releases())
+        self._findings: list[pd.DataFrame] = []
+
+    def _releases(self) -> dict[str, dict[str, Any]]:
+        prov = self.ontology.provenance
+        header = self.meta.get("header", {}) or {}
+        generated = next((header[k] for k in ("date-generated", "generated", "date") if header.get(k)), "")
+        return {
+            "go": {"data_version": self.ontology.data_version, "sha256": prov.sha256, "path": prov.path},
+            "annotations": {"path": self.meta.get("path", ""), "format": self.meta.get("format", ""),
+                            "version": self.meta.get("version", ""), "generated": generated},
+        }
+
+    def run(self, table: pd.DataFrame, reader_rejects: pd.DataFrame | None, input_rows: int) -> _ChunkOut:
+        """Validate one chunk; see the module docstring for the steps."""
+        if not isinstance(table.index, pd.RangeIndex) or table.index.start != 0 or table.index.step != 1:
+            table = table.reset_index(drop=True)
+        n = len(table)
+        work = _Chunk(table, self.policy)
+        ctx = RuleContext(self.ontology, pd.DataFrame(), self.options, self.state, self.offset)
+        ctx.terms = idrules.term_table(table[_GO_ID], ctx)
+        merge_counts(self.result.counts_by_status, idrules.status_counts(ctx))
+        for rule in self.id_rules:
+            work.apply(rule, rule.check(work.frame, ctx))
+        if work.go_changed.any():
+            idrules.mark_repaired(ctx, np.flatnonzero(work.go_changed))
+        work.drop_rejected(ctx)
+        for rule in self.other_rules:
+            work.apply(rule, rule.check(work.frame, ctx))
+        frame_at = work.to_chunk(np.arange(len(work.frame)))
+        live = work.reject_rule[frame_at] == ""
+        merged = self._merge(work, ctx, frame_at, live)
+        final = live & ~merged
+        out_rows = np.flatnonzero(final)
+        out_table = work.frame.iloc[out_rows].reset_index(drop=True) if not final.all() else work.frame
+        rejects = self._rejects(work, reader_rejects)
+        n_rejected = int((work.reject_rule != "").sum()) + (0 if reader_rejects is None else len(reader_rejects))
+        n_repaired = int(work.changed[frame_at[out_rows]].sum())
+        out = _ChunkOut(out_table, rejects, pd.concat(work.changes, ignore_index=True) if work.changes
+                        else _frame(_CHANGE_COLUMNS), kept=len(out_rows) - n_repaired, repaired=n_repaired,
+                        rejected=n_rejected, merged=int(merged.sum()))
+        if input_rows != out.kept + out.repaired + out.rejected + out.merged:
+            raise RuntimeError(f"row accounting broken: {input_rows} input rows, but {out.kept} kept + "
+                               f"{out.repaired} repaired + {out.rejected} rejected + {out.merged} merged")
+        if reader_rejects is not None and len(reader_rejects):
+            self._findings.append(pd.DataFrame({
+                "line": reader_rejects["line"].to_numpy(dtype=np.int64),
+                "rule": pd.Series([UNPARSABLE_LINE] * len(reader_rejects), dtype=object),
+                "severity": pd.Series([Severity.ERROR.value] * len(reader_rejects), dtype=object),
+                "go_id": pd.Series([""] * len(reader_rejects), dtype=object),
+                "message": pd.Series(reader_rejects["reason"].astype(object).to_numpy(), dtype=object),
+                "fix": pd.Series([""] * len(reader_rejects), dtype=object),
+                "action": pd.Series([Action.REJECT.value] * len(reader_rejects), dtype=object)}))
+            merge_counts(self.result.counts_by_rule, {UNPARSABLE_LINE: len(reader_rejects)})
+        self._findings.extend(work.findings)
+        merge_counts(self.result.counts_by_rule, work.counts)
+        r = self.result
+        r.input_rows += input_rows
+        r.kept += out.kept
+        r.repaired += out.repaired
+        r.rejected += out.rejected
+        r.merged += out.merged
+        self.offset += n
+        return out
+
+    def _merge(self, work: _Chunk, ctx: RuleContext, frame_at: npt.NDArray[np.intp],
+               live: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+        """Find the live rows a repair made duplicates of earlier rows; record their findings."""
+        merged = np.zeros(len(frame_at), dtype=bool)
+        key_changed = work.key_changed[frame_at]
+        candidate = live & (key_changed | idrules.in_targets(ctx))
+        other = key_changed & ~work.go_changed[frame_at]
+        if other.any():  # a non-ID repair of a key column: compare with every row of the same GO ID
+            gos = set(work.frame[_GO_ID].to_numpy(dtype=object)[other].tolist())
+            candidate |= live & work.frame[_GO_ID].isin(gos).to_numpy(dtype=bool)
+        rows = np.flatnonzero(candidate)
+        if not len(rows):
+            return merged
+        hashes = _key_hashes(work.frame, rows)
+        lines = work.lines[frame_at[rows]]
+        dup, first_line = self.seen.check(hashes, key_changed[rows], lines)
+        if not dup.any():
+            return merged
+        merged[rows[dup]] = True
+        at = frame_at[rows[dup]]
+        kept_line = first_line[dup]
+        go = work.frame[_GO_ID].to_numpy(dtype=object)[rows[dup]]
+        messages = [f"same annotation as line {k} once repaired ({g}, same gene product, qualifier, reference, "
+                    f"evidence, with/from, extension and taxon); merged into line {k}"
+                    for k, g in zip(kept_line.tolist(), go.tolist())]
+        work.findings.append(pd.DataFrame({
+            "line": work.lines[at],
+            "rule": pd.Series([DUPLICATE_AFTER_REPAIR] * len(at), dtype=object),
+            "severity": pd.Series([Severity.INFO.value] * len(at), dtype=object),
+            "go_id": pd.Series(go, dtype=object),
+            "message": pd.Series(messages, dtype=object),
+            "fix": pd.Series([f"merged into line {k}" for k in kept_line.tolist()], dtype=object),
+            "action": pd.Series(["merge"] * len(at), dtype=object)}))
+        work.counts[DUPLICATE_AFTER_REPAIR] = work.counts.get(DUPLICATE_AFTER_REPAIR, 0) + len(at)
+        work.changes.append(_frame(_CHANGE_COLUMNS, {
+            "line": work.lines[at], "rule": [DUPLICATE_AFTER_REPAIR] * len(at), "column": ["row"] * len(at),
+            "before": [str(x) for x in work.lines[at].tolist()],
+            "after": [f"merged into line {k}" for k in kept_line.tolist()]}))
+        return merged
+
+    def _rejects(self, work: _Chunk, reader_rejects: pd.DataFrame | None) -> pd.DataFrame:
+        """Reader rejects and rule rejects of the chunk, one row per rejected line, in line order."""
+        parts: list[pd.DataFrame] = []
+        if reader_rejects is not None and len(reader_rejects):
+            parts.append(_frame(_REJECT_COLUMNS, {
+                "line": reader_rejects["line"].to_numpy(dtype=np.int64),
+                "rule": [UNPARSABLE_LINE] * len(reader_rejects),
+                "reason": reader_rejects["reason"].astype(object).to_numpy(),
+                "raw": reader_rejects["raw"].astype(object).to_numpy()}))
+        at = np.flatnonzero(work.reject_rule != "")
+        if len(at):
+            columns = GAF_COLUMNS if self.meta.get("format") == "gaf" else TABLE_COLUMNS[:-1]
+            raw = _join(work.original, at, columns)
+            parts.append(_frame(_REJECT_COLUMNS, {"line": work.lines[at], "rule": work.reject_rule[at],
+                                                  "reason": work.reject_reason[at], "raw": raw}))
+        if not parts:
+            return _frame(_REJECT_COLUMNS)
+        out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+        return out.sort_values("line", kind="stable", ignore_index=True)
+
+    def finish(self) -> ValidationResult:
+        """The totals, with all findings in one table."""
+        r = self.result
+        if self._findings:
+            r.findings = pd.concat(self._findings, ignore_index=True)
+        else:
+            r.findings = empty_findings()
+        if not r.balanced:
+            raise RuntimeError("row accounting broken over the file")
+        for s in STATUSES:
+            r.counts_by_status.setdefault(s, 0)
+        return r
+
+
+def _join(table: pd.DataFrame, rows: npt.NDArray[np.intp], columns: tuple[str, ...]) -> npt.NDArray[Any]:
+    """The original values of ``rows`` as tab-joined text (the rejects file's ``raw``)."""
+    take = pa.array(rows, type=pa.int64())
+    arrays = [pa.array(table[c].array).take(take).cast(pa.large_string()) for c in columns]
+    joined = pc.binary_join_element_wise(*arrays, pa.scalar("\t", pa.large_string()))
+    return joined.to_numpy(zero_copy_only=False).astype(object)  # type: ignore[no-any-return]
+
+
+def _meta_of(source: Any) -> dict[str, Any]:
+    return {"header": dict(getattr(source, "header", {}) or {}), "format": getattr(source, "format", ""),
+            "version": getattr(source, "version", ""), "path": getattr(source, "path", "")}
+
+
+def validate(annotations: pd.DataFrame | AnnotationChunk, ontology: Ontology, *, policy: str = "replace",
+             rules: list[str] | tuple[str, ...] | None = None, fail_on: str = "error",
+             options: dict[str, Any] | None = None) -> ValidationResult:
+    """Validate an annotation table (or an :class:`~goannot.annotations.AnnotationSet`) in memory.
+
+    ``policy`` decides what happens to secondary and obsolete GO IDs: ``replace`` (repair to the one
+    current term GO names, reject rows it cannot repair), ``keep`` (report only: no repair at all) or
+    ``reject``. ``rules`` selects rule ids (default: all registered). ``fail_on`` sets the severity at
+    which :meth:`ValidationResult.exit_status` returns 1. ``options`` reach the rules as ``ctx.options``.
+
+    A DataFrame may lack columns of :data:`~goannot.columns.TABLE_COLUMNS` (they are taken as empty)
+    and ``line`` (rows are then numbered from 1). The returned result holds the validated ``table``
+    (kept and repaired rows), the ``rejects`` and the ``changes``.
+    """
+    start = time.perf_counter()
+    if isinstance(annotations, pd.DataFrame):
+        table, reader_rejects, input_rows, meta = _as_table(annotations), None, len(annotations), {}
+    else:
+        table = annotations.table
+        if list(table.columns) != list(TABLE_COLUMNS):
+            table = _as_table(table)
+        reader_rejects, input_rows, meta = annotations.rejects, annotations.input_rows, _meta_of(annotations)
+    v = _Validator(ontology, policy=policy, rules=rules, fail_on=fail_on, options=options, meta=meta)
+    out = v.run(table, reader_rejects, input_rows)
+    result = v.finish()
+    result.table, result.rejects, result.changes = out.table, out.rejects, out.changes
+    result.timings = {"validate": time.perf_counter() - start}
+    return result
+
+
+# -- streaming outputs -----------------------------------------------------------------------------
+
+
+def _temp_for(path: Path) -> tuple[IO[bytes], str]:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    if path.name.endswith(".gz"):
+        os.close(fd)
+        return cast(IO[bytes], gzip.open(tmp, "wb", compresslevel=6)), tmp
+    return os.fdopen(fd, "wb"), tmp
+
+
+@contextmanager
+def atomic_text(path: str | Path) -> Iterator[IO[str]]:
+    """A text file whose content replaces ``path`` only if the block completes (temp file + rename)."""
+    import io
+
+    target = Path(path)
+    fh, tmp = _temp_for(target)
+    try:
+        with io.TextIOWrapper(fh, encoding="utf-8", newline="\n") as text:
+            yield text
+        os.replace(tmp, target)
+    except BaseException:
+        _unlink(tmp)
+        raise
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def _tsv_lines(arrays: list[pa.Array | pa.ChunkedArray]) -> bytes:
+    """Tab-joined lines (tabs and newlines inside values made spaces), newline-terminated."""
+    clean = []
+    for a in arrays:
+        a = a.cast(pa.large_string()) if a.type != pa.large_string() else a
+        clean.append(pc.replace_substring_regex(a, r"[\t\r\n]", " "))
+    if not clean or not len(clean[0]):
+        return b""
+    joined = pc.binary_join_element_wise(*clean, pa.scalar("\t", pa.large_string()))
+    if isinstance(joined, pa.ChunkedArray):
+        joined = joined.combine_chunks()
+    return ("\n".join(joined.to_pylist()) + "\n").encode("utf-8")
+
+
+class _Outputs:
+    """The files a streaming run writes: temp files beside each target, renamed together at the end."""
+
+    def __init__(self, fix: str | Path | None, rejects: str | Path | None, log_path: str | Path | None) -> None:
+        self.files: dict[str, tuple[Path, IO[bytes], str]] = {}
+        try:
+            for kind, p in (("fix", fix), ("rejects", rejects), ("log", log_path)):
+                if p is not None:
+                    target = Path(p)
+                    fh, tmp = _temp_for(target)
+                    self.files[kind] = (target, fh, tmp)
+        except BaseException:
+            self.abort()
+            raise
+        self.started = False
+
+    def header(self, meta: dict[str, Any], ontology: Ontology, policy: str) -> None:
+        if self.started:
+            return
+        self.started = True
+        if "fix" in self.files:
+            fh = self.files["fix"][1]
+            if meta.get("format") == "gaf":
+                lines = [f"!gaf-version: {meta.get('version') or '2.1'}"]
+                lines += [f"!{k}: {v}" for k, v in meta.get("header", {}).items() if k != "gaf-version"]
+                lines.append(f"!goannot-validated: GO {ontology.data_version}, policy {policy}")
+                fh.write(("\n".join(lines) + "\n").encode("utf-8"))
+            else:
+                fh.write(("\t".join(TABLE_COLUMNS) + "\n").encode("utf-8"))
+        if "rejects" in self.files:
+            self.files["rejects"][1].write(b"line\trule\treason\traw\n")
+        if "log" in self.files:
+            self.files["log"][1].write(("\t".join(_CHANGE_COLUMNS) + "\n").encode("utf-8"))
+
+    def write(self, out: _ChunkOut, meta: dict[str, Any]) -> None:
+        if "fix" in self.files and len(out.table):
+            gaf = meta.get("format") == "gaf"
+            columns = GAF_COLUMNS if gaf else TABLE_COLUMNS
+            arrays = [pa.array(out.table[c].array) if c != _LINE else pa.array(out.table[c].astype(str))
+                      for c in columns]
+            self.files["fix"][1].write(_tsv_lines(arrays))
+        if "rejects" in self.files and len(out.rejects):
+            r = out.rejects
+            # raw is the line as read: written as is, after the third tab.
+            head = _tsv_lines([pa.array(r["line"].astype(str).tolist()), pa.array(r["rule"].tolist()),
+                               pa.array(r["reason"].astype(str).tolist())]).decode("utf-8").split("\n")
+            raw = r["raw"].astype(str).str.replace("\n", " ").tolist()
+            self.files["rejects"][1].write("".join(f"{h}\t{w}\n" for h, w in zip(head, raw)).encode("utf-8"))
+        if "log" in self.files and len(out.changes):
+            c = out.changes
+            self.files["log"][1].write(_tsv_lines([pa.array(c[k].astype(str).tolist()) for k in _CHANGE_COLUMNS]))
+
+    def commit(self) -> dict[str, str]:
+        for _, fh, _ in self.files.values():
+            fh.close()
+        for target, _, tmp in self.files.values():
+            os.replace(tmp, target)
+        return {kind: str(target) for kind, (target, _, _) in self.files.items()}
+
+    def abort(self) -> None:
+        for _, fh, tmp in self.files.values():
+            try:
+                fh.close()
+            finally:
+                _unlink(tmp)
+
+
+def validate_file(path: str | Path, ontology: Ontology, *, format: str | None = None, policy: str = "replace",
+                  rules: list[str] | tuple[str, ...] | None = None, fail_on: str = "error",
+                  options: dict[str, Any] | None = None, fix_path: str | Path | None = None,
+                  rejects_path: str | Path | None = None, log_path: str | Path | None = None,
+                  report_path: str | Path | None = None, strict: bool = False,
+                  chunk_rows: int = 200_000) -> ValidationResult:
+    """Validate an annotation file chunk by chunk, writing outputs as it goes.
+
+    Memory stays bounded by the chunk size (plus the findings and the per-file key hashes).
+    ``fix_path`` receives the kept and repaired rows (GAF for GAF input, else a TSV of the table
+    columns), ``rejects_path`` the rejected lines (``line, rule, reason, raw``; ``raw`` is the rest of
+    the line), ``log_path`` the change log (``line, rule, column, before, after``), ``report_path``
+    the JSON report (:meth:`ValidationResult.as_dict`). Each output is written to a temp file beside
+    it and renamed into place only when the whole file was validated; on any error none is left.
+
+    Raises :class:`~goannot.errors.GoannotError` for an unreadable file
+    (:func:`~goannot.validate.report.exit_status` maps it to 2).
+    """
+    from ..annotations import iter_annotations
+
+    start = time.perf_counter()
+    reading = 0.0
+    outputs = _Outputs(fix_path, rejects_path, log_path)
+    v: _Validator | None = None
+    meta: dict[str, Any] = {}
+    try:
+        chunks = iter_annotations(path, format, strict=strict, chunk_rows=chunk_rows)
+        while True:
+            t0 = time.perf_counter()
+            chunk = next(chunks, None)
+            reading += time.perf_counter() - t0
+            if chunk is None:
+                break
+            if v is None:
+                meta = _meta_of(chunk)
+                v = _Validator(ontology, policy=policy, rules=rules, fail_on=fail_on, options=options, meta=meta)
+                outputs.header(meta, ontology, policy)
+            out = v.run(chunk.table, chunk.rejects, chunk.input_rows)
+            outputs.write(out, meta)
+            log.debug("%s: %d rows validated", path, v.result.input_rows)
+        if v is None:
+            raise RuntimeError(f"{path}: the reader yielded no chunk")
+        result = v.finish()
+        result.outputs = outputs.commit()
+    except BaseException:
+        outputs.abort()
+        raise
+    total = time.perf_counter() - start
+    result.timings = {"read": reading, "validate": total - reading, "total": total}
+    if report_path is not None:
+        write_report_json(result, report_path)
+        result.outputs["report"] = str(report_path)
+    log.info("%s: %d rows: %d kept, %d repaired, %d rejected, %d merged in %.2f s", path, result.input_rows,
+             result.kept, result.repaired, result.rejected, result.merged, total)
+    return result

@@ -1,0 +1,459 @@
+"""The ID-status rules: what the GO release makes of each row's GO ID, and the repairs that follow.
+
+These rules run before every other rule (the engine calls :func:`term_table` first and passes the
+repaired chunk on). Each *distinct* GO ID of a file is resolved once against the ontology; rows get
+their verdict by a vectorized take over ``pandas.factorize`` codes, so a 475k-row GAF with 18k
+distinct IDs costs 18k resolutions, not 475k.
+
+Verdicts and rules:
+
+- primary, written canonically: nothing to say;
+- primary, written loosely (``go:0043066``, ``GO_0043066``, PURL IRI): ``GOANNOT:noncanonical-id``,
+  repaired to the CURIE (a form fix, not subject to the secondary/obsolete ``policy``);
+- malformed / unknown: ``GOANNOT:malformed-id`` / ``GOANNOT:unknown-id``, the row is rejected;
+- secondary (an alt_id, i.e. a merged term) and obsolete terms whose ``replaced_by`` leads to one
+  current term: ``GORULE:0000020``, repaired to that term under policy ``replace``. ``replaced_by``
+  chains are followed (A replaced_by B, B obsolete replaced_by C gives C), as are alt_ids met on
+  the way and a secondary ID whose primary has since been obsoleted;
+- obsolete with no single replacement but candidates (``consider``, or a ``replaced_by`` naming
+  several terms): ``GOANNOT:obsolete-consider``; the candidates are listed, never chosen;
+- obsolete with neither: ``GOANNOT:obsolete-no-guidance``;
+- a replaced_by chain that ends at an obsolete term, loops, or points outside the release:
+  ``GOANNOT:replaced-by-obsolete``;
+- a stated term name (``term_name``, from tables and page text) that is not the current name of
+  the row's (target) term: ``GOANNOT:stale-term-name``, with the current name and whether the
+  stated one survives as a synonym.
+
+Policy (``ctx.options["policy"]``) for secondary and obsolete IDs: ``replace`` repairs where GO
+names one target and rejects the rows it cannot repair; ``keep`` reports only (the engine also turns
+every other rule's repairs into reports); ``reject`` rejects every row with a secondary or obsolete ID.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from ..ontology import IdStatus, Ontology, Resolution
+from .rules import Action, RuleContext, Severity, findings, no_findings, register
+
+__all__ = [
+    "MALFORMED_ID",
+    "UNKNOWN_ID",
+    "NONCANONICAL_ID",
+    "MERGED_OR_OBSOLETE",
+    "OBSOLETE_CONSIDER",
+    "OBSOLETE_NO_GUIDANCE",
+    "REPLACED_BY_OBSOLETE",
+    "STALE_TERM_NAME",
+    "ID_RULES",
+    "POLICIES",
+    "TERM_COLUMNS",
+    "term_table",
+    "repair_targets",
+    "in_targets",
+    "status_counts",
+    "mark_repaired",
+    "restrict",
+]
+
+log = logging.getLogger(__name__)
+
+MALFORMED_ID = "GOANNOT:malformed-id"
+UNKNOWN_ID = "GOANNOT:unknown-id"
+NONCANONICAL_ID = "GOANNOT:noncanonical-id"
+MERGED_OR_OBSOLETE = "GORULE:0000020"
+OBSOLETE_CONSIDER = "GOANNOT:obsolete-consider"
+OBSOLETE_NO_GUIDANCE = "GOANNOT:obsolete-no-guidance"
+REPLACED_BY_OBSOLETE = "GOANNOT:replaced-by-obsolete"
+STALE_TERM_NAME = "GOANNOT:stale-term-name"
+
+#: Every rule of this module, in the order the engine runs them (before all other rules).
+ID_RULES: tuple[str, ...] = (MALFORMED_ID, UNKNOWN_ID, NONCANONICAL_ID, MERGED_OR_OBSOLETE, OBSOLETE_CONSIDER,
+                             OBSOLETE_NO_GUIDANCE, REPLACED_BY_OBSOLETE, STALE_TERM_NAME)
+
+#: What to do with rows whose GO ID is secondary or obsolete.
+POLICIES: tuple[str, ...] = ("replace", "keep", "reject")
+
+#: Columns of ``RuleContext.terms`` (documented in :class:`~goannot.validate.rules.RuleContext`),
+#: then this module's own: the ID rule that applies to the row ('' for none).
+TERM_COLUMNS: tuple[str, ...] = ("status", "target", "namespace", "name", "id_rule")
+
+_STATE_KEY = "goannot.idrules"
+_RULE_URL = "https://github.com/geneontology/go-site/blob/master/metadata/rules/gorule-0000020.md"
+
+# Rules whose rows are a secondary or obsolete ID, i.e. those the policy governs.
+_POLICY_RULES = frozenset({MERGED_OR_OBSOLETE, OBSOLETE_CONSIDER, OBSOLETE_NO_GUIDANCE, REPLACED_BY_OBSOLETE})
+
+
+@dataclass(frozen=True, slots=True)
+class _Verdict:
+    """What one distinct GO ID (as written) means in the release, and what to do about it."""
+
+    status: str
+    target: str
+    namespace: str
+    name: str
+    rule: str = ""
+    message: str = ""
+    fix: str = ""
+    repair: str = ""       # the value go_id is set to when the rule's repair applies ('' = none)
+    in_targets: bool = False  # the ID is a possible repair target (see repair_targets)
+
+
+@dataclass
+class _Cache:
+    """Verdicts of the distinct IDs seen so far in one file, with column arrays for fast takes."""
+
+    index: dict[str, int] = field(default_factory=dict)
+    verdicts: list[_Verdict] = field(default_factory=list)
+    arrays: dict[str, npt.NDArray[Any]] = field(default_factory=dict)
+    targets: frozenset[str] = frozenset()
+
+    def column(self, name: str) -> npt.NDArray[Any]:
+        """One verdict field for every cached ID, rebuilt only when new IDs were added."""
+        arr = self.arrays.get(name)
+        if arr is None or len(arr) != len(self.verdicts):
+            dtype: Any = bool if name == "in_targets" else object
+            arr = np.array([getattr(v, name) for v in self.verdicts], dtype=dtype)
+            self.arrays[name] = arr
+        return arr
+
+
+def repair_targets(ontology: Ontology) -> frozenset[str]:
+    """Every term an ID repair can lead to: primaries holding alt_ids and replaced_by targets.
+
+    Only rows annotated to one of these can become duplicates of an ID-repaired row, so the
+    engine hashes just those rows when it looks for duplicates after repair.
+    """
+    s = ontology.state
+    found = set(s.alt.values())
+    for targets in s.replaced_by.values():
+        found.update(targets)
+    # A replaced_by may name an alt_id: the repair then lands on its primary.
+    found.update(s.alt[t] for t in list(found) if t in s.alt)
+    return frozenset(found)
+
+
+def _label(onto: Ontology, term_id: str) -> str:
+    name = onto.name(term_id)
+    flag = " (obsolete)" if onto.is_obsolete(term_id) else ""
+    return f"{term_id} '{name}'{flag}" if name else term_id
+
+
+def _candidates(onto: Ontology, ids: tuple[str, ...]) -> str:
+    return ", ".join(_label(onto, t) for t in dict.fromkeys(ids))
+
+
+def _release(onto: Ontology) -> str:
+    return onto.data_version or onto.provenance.path or "this release"
+
+
+def _follow(onto: Ontology, shown: str, start: str, res: Resolution) -> _Verdict:
+    """Verdict for an obsolete term ``start`` (``shown`` says how the row wrote it): walk replaced_by."""
+    path = [start]
+    current = res
+    while True:
+        rb = current.replaced_by
+        last = path[-1]
+        if not rb:
+            if len(path) == 1:
+                if current.consider:
+                    return _Verdict("", "", "", "", OBSOLETE_CONSIDER,
+                                    f"{shown} '{res.name}' is obsolete with no replacement; "
+                                    f"consider {_candidates(onto, current.consider)}",
+                                    "choose one of " + ", ".join(dict.fromkeys(current.consider)))
+                return _Verdict("", "", "", "", OBSOLETE_NO_GUIDANCE,
+                                f"{shown} '{res.name}' is obsolete, with neither replaced_by nor consider")
+            hint = f"; consider {_candidates(onto, current.consider)}" if current.consider else ""
+            return _Verdict("", "", "", "", REPLACED_BY_OBSOLETE,
+                            f"{shown} is obsolete and its replaced_by chain {' -> '.join(path)} ends at "
+                            f"obsolete {last} '{current.name}', which has no replacement{hint}",
+                            ("choose one of " + ", ".join(dict.fromkeys(current.consider))) if hint else "")
+        if len(rb) > 1:
+            options = tuple(rb) + tuple(current.consider)
+            via = f" (via {' -> '.join(path)})" if len(path) > 1 else ""
+            return _Verdict("", "", "", "", OBSOLETE_CONSIDER,
+                            f"{shown} is obsolete{via}; {last} is replaced_by several terms, not one: "
+                            f"{_candidates(onto, options)}",
+                            "choose one of " + ", ".join(dict.fromkeys(options)))
+        nxt = rb[0]
+        step = onto.resolve(nxt)
+        if step.status is IdStatus.SECONDARY and step.primary is not None:
+            if not step.primary_is_obsolete:
+                return _repaired(onto, shown, path + [nxt], step.primary)
+            nxt = step.primary
+            step = onto.resolve(nxt)
+        if step.status is IdStatus.PRIMARY:
+            return _repaired(onto, shown, path, step.normalized)
+        if step.status is IdStatus.OBSOLETE:
+            if nxt in path:
+                return _Verdict("", "", "", "", REPLACED_BY_OBSOLETE,
+                                f"{shown} is obsolete and its replaced_by chain loops: "
+                                f"{' -> '.join(path + [nxt])}")
+            path.append(nxt)
+            current = step
+            continue
+        return _Verdict("", "", "", "", REPLACED_BY_OBSOLETE,
+                        f"{shown} is obsolete and replaced_by {nxt} (via {' -> '.join(path)}), "
+                        f"which is not a term of {_release(onto)}")
+
+
+def _repaired(onto: Ontology, shown: str, path: list[str], target: str) -> _Verdict:
+    chain = " -> ".join(path + [target])
+    how = (f"{shown} is obsolete, replaced_by {_label(onto, target)}" if len(path) == 1 else
+           f"{shown} is obsolete; replaced_by chain {chain} ends at {_label(onto, target)}")
+    return _Verdict("", target, onto.namespace(target), onto.name(target), MERGED_OR_OBSOLETE, how,
+                    f"replace with {target}", target)
+
+
+def _verdict(onto: Ontology, query: str, targets: frozenset[str]) -> _Verdict:
+    """Resolve one distinct GO ID as written and decide its rule, message and repair."""
+    res = onto.resolve(query)
+    st = res.status
+    if st is IdStatus.MALFORMED:
+        what = "GO ID is empty" if not query else f"'{query}' is not a GO identifier (expected GO:nnnnnnn)"
+        return _Verdict(st.value, "", "", "", MALFORMED_ID, what)
+    if st is IdStatus.UNKNOWN:
+        return _Verdict(st.value, "", "", "", UNKNOWN_ID,
+                        f"{query} is not a term, alt_id or obsolete term of GO {_release(onto)} "
+                        "(a typo, or newer than this release)")
+    if st is IdStatus.PRIMARY:
+        norm = res.normalized
+        if norm != query:
+            return _Verdict(st.value, norm, res.namespace, res.name, NONCANONICAL_ID,
+                            f"'{query}' is written loosely for {norm}", f"write {norm}", norm, norm in targets)
+        return _Verdict(st.value, norm, res.namespace, res.name, in_targets=norm in targets)
+    if st is IdStatus.SECONDARY and res.primary is not None and not res.primary_is_obsolete:
+        primary = res.primary
+        return _Verdict(st.value, primary, res.namespace, res.name, MERGED_OR_OBSOLETE,
+                        f"{query} is a secondary ID (alt_id) of {primary} '{res.name}': the terms were merged",
+                        f"replace with {primary}", primary)
+    # Obsolete, or secondary whose primary has since been obsoleted.
+    if st is IdStatus.SECONDARY and res.primary:
+        start = res.primary
+        shown = f"{query} (alt_id of {start})"
+        base = onto.resolve(start)
+    else:
+        start = res.normalized
+        shown = query if query == start else f"{query} ({start})"
+        base = res
+    v = _follow(onto, shown, start, base)
+    own_ns = onto.namespace(start)
+    own_name = onto.name(start)
+    return _Verdict(st.value, v.target, v.namespace or own_ns, v.name or own_name, v.rule, v.message, v.fix,
+                    v.repair)
+
+
+def _cache(ctx: RuleContext) -> _Cache:
+    got = ctx.state.get(_STATE_KEY)
+    if not isinstance(got, _Cache):
+        got = _Cache(targets=repair_targets(ctx.ontology))
+        ctx.state[_STATE_KEY] = got
+    return got
+
+
+def term_table(go_ids: pd.Series, ctx: RuleContext) -> pd.DataFrame:
+    """``ctx.terms`` for a chunk: one row per chunk row, columns :data:`TERM_COLUMNS`.
+
+    Resolves only the IDs not seen before in this file (the cache lives in ``ctx.state``) and maps
+    the verdicts onto rows with ``factorize`` codes. Also leaves, for the engine and the ID rules,
+    the per-row verdict positions in ``ctx.state`` (see :func:`_row_verdicts`).
+    """
+    cache = _cache(ctx)
+    codes, uniques = pd.factorize(go_ids, use_na_sentinel=False)
+    index = cache.index
+    fresh = 0
+    pos = np.empty(len(uniques), dtype=np.int64)
+    for k, value in enumerate(uniques.to_numpy(dtype=object)):
+        key = "" if value is None or value != value else str(value)  # NaN != NaN: a missing value
+        i = index.get(key)
+        if i is None:
+            i = index[key] = len(cache.verdicts)
+            cache.verdicts.append(_verdict(ctx.ontology, key, cache.targets))
+            fresh += 1
+        pos[k] = i
+    if fresh:
+        log.debug("resolved %d new distinct GO IDs (%d in this file so far)", fresh, len(cache.verdicts))
+    rows = pos[codes]
+    ctx.state[_STATE_KEY + ".rows"] = rows
+    # Object columns on purpose: letting pandas infer its Arrow string dtype would copy every value.
+    return pd.DataFrame({
+        "status": pd.Series(cache.column("status")[rows], dtype=object, copy=False),
+        "target": pd.Series(cache.column("target")[rows], dtype=object, copy=False),
+        "namespace": pd.Series(cache.column("namespace")[rows], dtype=object, copy=False),
+        "name": pd.Series(cache.column("name")[rows], dtype=object, copy=False),
+        "id_rule": pd.Series(cache.column("rule")[rows], dtype=object, copy=False),
+    })
+
+
+def _row_verdicts_raw(ctx: RuleContext) -> npt.NDArray[np.int64]:
+    rows = ctx.state.get(_STATE_KEY + ".rows")
+    if rows is None:
+        raise RuntimeError("ID rules need ctx.terms built by goannot.validate.idrules.term_table")
+    return rows  # type: ignore[no-any-return]
+
+
+def _row_verdicts(ctx: RuleContext) -> npt.NDArray[np.int64]:
+    """Per-row positions into the verdict cache, aligned with ``ctx.terms``."""
+    rows = ctx.state.get(_STATE_KEY + ".rows")
+    if rows is None or len(rows) != len(ctx.terms):
+        raise RuntimeError("ID rules need ctx.terms built by goannot.validate.idrules.term_table")
+    return rows  # type: ignore[no-any-return]
+
+
+def in_targets(ctx: RuleContext) -> npt.NDArray[np.bool_]:
+    """Per row of the current chunk: its GO ID (as written) is a possible repair target."""
+    flags: npt.NDArray[np.bool_] = _cache(ctx).column("in_targets")[_row_verdicts(ctx)]
+    return flags
+
+
+def status_counts(ctx: RuleContext) -> dict[str, int]:
+    """Rows of the current chunk per GO ID status (as read, before any repair)."""
+    cache = _cache(ctx)
+    per_verdict = np.bincount(_row_verdicts(ctx), minlength=len(cache.verdicts))
+    counts: dict[str, int] = {}
+    for status, k in zip(cache.column("status").tolist(), per_verdict.tolist()):
+        if k:
+            counts[status] = counts.get(status, 0) + k
+    return counts
+
+
+def mark_repaired(ctx: RuleContext, rows: npt.NDArray[np.intp]) -> None:
+    """After the engine set ``go_id`` of ``rows`` to their target: those rows now name a primary term."""
+    for col, value in (("status", IdStatus.PRIMARY.value), ("id_rule", "")):
+        values = ctx.terms[col].to_numpy(dtype=object, copy=True)
+        values[rows] = value
+        ctx.terms[col] = pd.Series(values, dtype=object, copy=False)
+
+
+def restrict(ctx: RuleContext, keep: npt.NDArray[np.intp]) -> None:
+    """Keep only the rows ``keep`` in ``ctx.terms`` (when the engine drops rejected rows)."""
+    ctx.terms = ctx.terms.iloc[keep].reset_index(drop=True)
+    ctx.state[_STATE_KEY + ".rows"] = _row_verdicts_raw(ctx)[keep]
+
+
+def _policy(ctx: RuleContext) -> str:
+    policy = str(ctx.options.get("policy", "replace"))
+    if policy not in POLICIES:
+        raise ValueError(f"unknown policy {policy!r}; expected one of {', '.join(POLICIES)}")
+    return policy
+
+
+def _rows_of(rule: str, ctx: RuleContext) -> npt.NDArray[np.intp]:
+    return np.flatnonzero(ctx.terms["id_rule"].to_numpy() == rule)
+
+
+def _id_findings(rule: str, ctx: RuleContext, action: Action, *, repair: bool) -> pd.DataFrame:
+    """Findings for the rows whose verdict is ``rule``, with messages taken per distinct ID."""
+    rows = _rows_of(rule, ctx)
+    if not len(rows):
+        return no_findings()
+    cache = _cache(ctx)
+    vpos = _row_verdicts(ctx)[rows]
+    message = cache.column("message")[vpos]
+    fix = cache.column("fix")[vpos]
+    if rule in _POLICY_RULES:
+        policy = _policy(ctx)
+        if policy == "reject":
+            action = Action.REJECT
+            message = message + " (policy 'reject': secondary and obsolete IDs are not repaired)"
+        elif policy == "keep":
+            action = Action.REPORT
+    if repair and action is Action.REPAIR:
+        return findings(rows, message, fix=fix, action=action, set_go_id=cache.column("repair")[vpos])
+    return findings(rows, message, fix=fix, action=action)
+
+
+@register(MALFORMED_ID, "GO ID is not shaped like a GO identifier", Severity.ERROR,
+          fix="none: the row is rejected")
+def check_malformed(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
+    """Rows whose GO ID is empty or not a GO CURIE (``GO:`` and seven digits, after lenient clean-up)."""
+    return _id_findings(MALFORMED_ID, ctx, Action.REJECT, repair=False)
+
+
+@register(UNKNOWN_ID, "GO ID is not in the ontology release", Severity.ERROR,
+          fix="none: the row is rejected")
+def check_unknown(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
+    """Rows whose well-formed GO ID is neither a term, an alt_id nor an obsolete term of the release."""
+    return _id_findings(UNKNOWN_ID, ctx, Action.REJECT, repair=False)
+
+
+@register(NONCANONICAL_ID, "GO ID written in a non-canonical form", Severity.WARNING,
+          fix="rewrite as the GO:nnnnnnn CURIE")
+def check_noncanonical(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
+    """Rows naming a current term as ``go:...``, ``GO_...`` or an OBO PURL: rewritten as the CURIE."""
+    return _id_findings(NONCANONICAL_ID, ctx, Action.REPAIR, repair=True)
+
+
+@register(MERGED_OR_OBSOLETE, "Automatic repair of annotations to merged or obsoleted terms", Severity.WARNING,
+          fix="replace a secondary ID by its primary, an obsolete term by the end of its replaced_by chain",
+          url=_RULE_URL)
+def check_merged_or_obsolete(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
+    """GORULE:0000020: rows whose term was merged (alt_id) or obsoleted with one replacement."""
+    return _id_findings(MERGED_OR_OBSOLETE, ctx, Action.REPAIR, repair=True)
+
+
+@register(OBSOLETE_CONSIDER, "Obsolete term without a single replacement (candidates to consider)", Severity.ERROR,
+          fix="none automatic: a curator chooses among the candidates; the row is rejected unless policy is keep")
+def check_obsolete_consider(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
+    """Obsolete terms with ``consider`` terms or several ``replaced_by``: listed, never chosen."""
+    return _id_findings(OBSOLETE_CONSIDER, ctx, Action.REJECT, repair=False)
+
+
+@register(OBSOLETE_NO_GUIDANCE, "Obsolete term with neither replaced_by nor consider", Severity.ERROR,
+          fix="none: the row is rejected unless policy is keep")
+def check_obsolete_no_guidance(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
+    """Obsolete terms GO gives no guidance for."""
+    return _id_findings(OBSOLETE_NO_GUIDANCE, ctx, Action.REJECT, repair=False)
+
+
+@register(REPLACED_BY_OBSOLETE, "replaced_by chain ends at an obsolete term, loops or leaves the release",
+          Severity.ERROR, fix="none: the row is rejected unless policy is keep")
+def check_replaced_by_obsolete(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
+    """Obsolete terms whose replaced_by chain gives no current term (an ontology defect)."""
+    return _id_findings(REPLACED_BY_OBSOLETE, ctx, Action.REJECT, repair=False)
+
+
+@register(STALE_TERM_NAME, "Stated term name is not the term's current name", Severity.INFO,
+          fix="report only: the current name is given")
+def check_stale_term_name(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
+    """Rows whose ``term_name`` differs from the current name of their (target) term.
+
+    The comparison is vectorized; only the distinct (target, stated name) pairs that differ are
+    looked up in the synonyms, to say when the stated name survives as an exact or other synonym.
+    """
+    stated = chunk["term_name"].fillna("").astype(object).to_numpy()
+    target = ctx.terms["target"].to_numpy()
+    current = ctx.terms["name"].to_numpy()
+    rows = np.flatnonzero((stated != "") & (target != "") & (stated != current))
+    if not len(rows):
+        return no_findings()
+    onto = ctx.ontology
+    notes: dict[tuple[str, str], tuple[str, str]] = {}
+    messages: list[str] = []
+    fixes: list[str] = []
+    for r in rows.tolist():
+        key = (str(target[r]), str(stated[r]))
+        got = notes.get(key)
+        if got is None:
+            tid, said = key
+            name = onto.name(tid)
+            scopes = [scope for text, scope, _ in onto.synonyms(tid) if text.casefold() == said.casefold()]
+            if said.casefold() == name.casefold():
+                why = " (differs only in case)"
+            elif scopes:
+                why = f" (the stated name is now {'an exact' if 'EXACT' in scopes else 'a ' + scopes[0].lower()} " \
+                      "synonym)"
+            else:
+                why = ""
+            got = notes[key] = (f"stated name '{said}' is not the current name of {tid}: '{name}'{why}",
+                                f"current name: {name}")
+        messages.append(got[0])
+        fixes.append(got[1])
+    return findings(rows, messages, go_id=target[rows], fix=fixes, action=Action.REPORT)
