@@ -16,9 +16,10 @@ Repairs of rules other than the ID rules (``action == "repair"``: GORULE:0000028
 are applied under policies ``replace`` and ``reject`` and only reported under ``keep``, which is the
 report-only mode. Rejects always apply: a malformed or unknown GO ID is unusable whatever the policy.
 
-Duplicates after repair. The annotation key is :data:`DUPLICATE_KEY` (db, db_object_id, qualifier,
-go_id, reference, evidence, with_from, annotation_extension, taxon); date, assigned_by and the
-descriptive columns are not part of it. A row is merged into the first earlier row with the same key
+Duplicates after repair. The annotation key is :data:`DUPLICATE_KEY` (db, db_object_id,
+db_object_symbol, qualifier, go_id, reference, evidence, with_from, annotation_extension, taxon); the
+symbol is there for plain tables, which often name genes by symbol only. Date, assigned_by and the
+other descriptive columns are not part of it. A row is merged into the first earlier row with the same key
 when it or that first row was changed by a repair; rows that were already identical in the input are
 left alone (that is the file's business, not a consequence of goannot's repairs). Keys are compared
 as 64-bit hashes kept in ``ctx.state`` across chunks, and only for rows that can take part in such a
@@ -63,8 +64,8 @@ __all__ = ["validate", "validate_file", "DUPLICATE_KEY", "UNPARSABLE_LINE", "DUP
 log = logging.getLogger(__name__)
 
 #: Columns that identify an annotation when looking for duplicates made by a repair.
-DUPLICATE_KEY: tuple[str, ...] = ("db", "db_object_id", "qualifier", "go_id", "reference", "evidence",
-                                  "with_from", "annotation_extension", "taxon")
+DUPLICATE_KEY: tuple[str, ...] = ("db", "db_object_id", "db_object_symbol", "qualifier", "go_id", "reference",
+                                  "evidence", "with_from", "annotation_extension", "taxon")
 #: Finding rule for lines the reader could not parse (rejected before any rule ran).
 UNPARSABLE_LINE = "GOANNOT:unparsable-line"
 #: Finding rule for rows merged into an earlier row after repair.
@@ -378,7 +379,7 @@ class _Validator:
             raise RuntimeError(f"row accounting broken: {input_rows} input rows, but {out.kept} kept + "
                                f"{out.repaired} repaired + {out.rejected} rejected + {out.merged} merged")
         if reader_rejects is not None and len(reader_rejects):
-            self._findings.append(pd.DataFrame({
+            work.findings.insert(0, pd.DataFrame({
                 "line": reader_rejects["line"].to_numpy(dtype=np.int64),
                 "rule": pd.Series([UNPARSABLE_LINE] * len(reader_rejects), dtype=object),
                 "severity": pd.Series([Severity.ERROR.value] * len(reader_rejects), dtype=object),
@@ -386,8 +387,10 @@ class _Validator:
                 "message": pd.Series(reader_rejects["reason"].astype(object).to_numpy(), dtype=object),
                 "fix": pd.Series([""] * len(reader_rejects), dtype=object),
                 "action": pd.Series([Action.REJECT.value] * len(reader_rejects), dtype=object)}))
-            merge_counts(self.result.counts_by_rule, {UNPARSABLE_LINE: len(reader_rejects)})
-        self._findings.extend(work.findings)
+            work.counts[UNPARSABLE_LINE] = len(reader_rejects)
+        if work.findings:
+            found = pd.concat(work.findings, ignore_index=True)
+            self._findings.append(found.sort_values("line", kind="stable", ignore_index=True))
         merge_counts(self.result.counts_by_rule, work.counts)
         r = self.result
         r.input_rows += input_rows
