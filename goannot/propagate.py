@@ -19,7 +19,7 @@ Which rows count
     2. ``aspects`` keeps rows whose term lies in the given namespaces (by the ontology's namespace of
        the term, not the GAF aspect column, which the validator checks separately);
     3. ``evidence`` keeps rows whose code passes an :class:`~goannot.evidence.EvidenceFilter`;
-    4. rows whose qualifier contains the token ``NOT`` (``NOT``, ``NOT|enables``...) are set apart
+    4. rows whose qualifier contains the token ``NOT`` (any case: ``NOT``, ``NOT|enables``...) are set apart
        in ``negated`` and never count as positive annotations; the rest are ``used``.
 
 NOT semantics
