@@ -135,7 +135,16 @@ def _factorize(values: pd.Series) -> tuple[_I64, list[str]]:
     """Codes and distinct values of a string column; missing values become ''."""
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
     labels: list[str] = pd.Series(uniques, dtype=object).fillna("").astype(str).tolist()
-    return codes.astype(np.int64, copy=False), labels
+    codes = codes.astype(np.int64, copy=False)
+    if len(set(labels)) < len(labels):  # both a missing value and '' occurred: merge them
+        first = {lab: k for k, lab in reversed(list(enumerate(labels)))}
+        remap = np.array([first[lab] for lab in labels], dtype=np.int64)
+        keep = sorted(set(first.values()))
+        position = np.full(len(labels), -1, dtype=np.int64)
+        position[keep] = np.arange(len(keep))
+        codes = position[remap[codes]]
+        labels = [labels[k] for k in keep]
+    return codes, labels
 
 
 def _column(table: pd.DataFrame, name: str) -> pd.Series:

@@ -289,10 +289,12 @@ def test_term_counts_count_genes_once(mini: Ontology) -> None:
 
 
 def test_plain_object_columns_and_missing_optional_columns(mini: Ontology) -> None:
-    rows = pd.DataFrame({"db": ["UniProtKB", "UniProtKB"], "db_object_id": ["G1", "G2"], "go_id": [LEAF, None]})
+    rows = pd.DataFrame({"db": ["UniProtKB", "UniProtKB", "UniProtKB"], "db_object_id": ["G1", "G2", "G1"],
+                         "go_id": [LEAF, None, PROC], "qualifier": [None, "", ""], "evidence": ["", None, "IDA"]})
     prop = propagate(rows, mini)
     assert gene_to_terms(prop) == {"UniProtKB:G1": {LEAF, PART, SUB, PROC, ROOT}}
-    assert list(prop.direct["line"]) == [1] and prop.meta["rows"]["skipped_unknown"] == 1
+    assert list(prop.direct["line"]) == [1, 3] and prop.meta["rows"]["skipped_unknown"] == 1
+    assert list(prop.direct["qualifier"]) == ["", ""] and list(prop.direct["evidence"]) == ["", "IDA"]
     with pytest.raises(GoannotError, match="go_id"):
         propagate(rows.drop(columns="go_id"), mini)
 
