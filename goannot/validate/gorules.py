@@ -53,8 +53,10 @@ ROOTS: frozenset[str] = frozenset({BP, MF, CC})
 BINDING, PROTEIN_BINDING = "GO:0005488", "GO:0005515"
 CATALYTIC_ACTIVITY = "GO:0003824"
 PROTEIN_CONTAINING_COMPLEX = "GO:0032991"
-#: GORULE:0000015: terms (and is_a descendants) that may carry a second taxon.
-INTERSPECIES_ROOTS = ("GO:0044419", "GO:0043903", "GO:0018995")
+#: GORULE:0000015: terms (with their is_a/part_of descendants) that may carry a second taxon. GO:0051704
+#: 'multi-organism process' is the parent GO used for such processes (e.g. 'defense response to
+#: bacterium') before the 2020 reorganisation under GO:0044419; it is only present in older releases.
+INTERSPECIES_ROOTS = ("GO:0044419", "GO:0043903", "GO:0018995", "GO:0051704")
 #: GORULE:0000046: self-binding terms (and is_a descendants).
 SELF_BINDING_ROOTS = ("GO:0042803", "GO:0051260", "GO:0051289", "GO:0070207", "GO:0043621", "GO:0032840")
 
@@ -321,15 +323,20 @@ def _termset(ontology: Ontology, key: str, build: Callable[[], Iterable[str]]) -
     return got
 
 
-def _is_a_closure(ontology: Ontology, *roots: str) -> frozenset[str]:
-    """The roots and all their is_a descendants (GO rules say 'subclass descendants')."""
+def _closure(ontology: Ontology, relations: tuple[str, ...], *roots: str) -> frozenset[str]:
+    """The roots (those the release has) and all their descendants over ``relations``."""
     def build() -> set[str]:
         out: set[str] = set()
         for r in roots:
-            if r in ontology:
-                out |= ontology.descendants(r, "is_a", reflexive=True)
+            if r in ontology and not ontology.is_obsolete(r):
+                out |= ontology.descendants(r, relations, reflexive=True)
         return out
-    return _termset(ontology, "is_a:" + ",".join(roots), build)
+    return _termset(ontology, ",".join(relations) + ":" + ",".join(roots), build)
+
+
+def _is_a_closure(ontology: Ontology, *roots: str) -> frozenset[str]:
+    """The roots and all their is_a descendants (GO rules say 'subclass descendants')."""
+    return _closure(ontology, ("is_a",), *roots)
 
 
 def _subset(ontology: Ontology, name: str) -> frozenset[str]:
@@ -606,15 +613,18 @@ def gorule_0000041(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
 def gorule_0000015(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
     """Two taxa only on interspecies terms, and never the same taxon twice.
 
-    A second taxon is allowed for is_a descendants of GO:0044419 (interspecies interaction),
-    GO:0043903 (its regulation) and GO:0018995 (host cellular component).
+    A second taxon is allowed for descendants of GO:0044419 (interspecies interaction), GO:0043903
+    (its regulation) and GO:0018995 (host cellular component). The rule says is_a descendants, but
+    GO's own passing example (host cell plasma membrane) sits below 'host' by part_of in the bundled
+    release, so part_of is followed too; GO:0051704 stands for GO:0044419 in pre-2020 releases.
     """
     v = _view(chunk, ctx)
     multi = v.per_value(Col.TAXON, lambda t: "|" in t, key="multi")
     if not multi.any():
         return no_findings()
     repeated = v.per_value(Col.TAXON, lambda t: len(set(t.split("|"))) < len(t.split("|")), key="repeated")
-    wrong_term = multi & ~v.term_in(_is_a_closure(ctx.ontology, *INTERSPECIES_ROOTS)) & v.has_target()
+    allowed = _closure(ctx.ontology, ("is_a", "part_of"), *INTERSPECIES_ROOTS)
+    wrong_term = multi & ~v.term_in(allowed) & v.has_target()
     text = np.array(["a second taxon is only for interspecies terms (GO:0044419, GO:0043903, GO:0018995)",
                      "the same taxon is given twice"], dtype=object)
     return _result(repeated | wrong_term, lambda r: text[repeated[r].astype(np.int8)], v)
