@@ -229,7 +229,7 @@ def test_gene_id_report(ncbi_human: GeneIndex) -> None:
     by_status = summary.set_index("status")
     assert by_status.loc["found", "rows"] == 2 and by_status.loc["found", "ids"] == 1
     assert by_status.loc["unknown", "examples"] == "NCBIGene:3564"
-    assert "IL7 is 3574" in by_status.loc["unknown", "message"]
+    assert "IL7 is 3574" in str(by_status.loc["unknown", "message"])
     detail = gene_id_report(df, ncbi_human, detail=True)
     assert detail["rows"].tolist() == [2, 1]
 
