@@ -19,9 +19,11 @@ import os
 import pickle
 from pathlib import Path
 
+import numpy as np
+
 from .ontology import Ontology, _State
 
-__all__ = ["CACHE_FORMAT", "cache_path", "read_cache", "write_cache"]
+__all__ = ["CACHE_FORMAT", "cache_path", "read_cache", "write_cache", "FileClosureStore"]
 
 log = logging.getLogger(__name__)
 
@@ -87,3 +89,45 @@ def read_cache(root: Path, sha256: str) -> Ontology | None:
         if enabled:
             gc.enable()
     return Ontology(state)
+
+
+class FileClosureStore:
+    """Ancestor closures of one ontology file, kept beside its compiled cache entry.
+
+    Computing the closure over is_a + part_of costs ~0.3 s; reading it back costs a few ms. Entries
+    are ``.npz`` files named after the source sha256 and the relation set; a corrupt one is deleted.
+    """
+
+    def __init__(self, root: Path, sha256: str) -> None:
+        self.root = root
+        self.sha256 = sha256
+
+    def _path(self, relations: tuple[str, ...]) -> Path:
+        return self.root / "ontologies" / f"{self.sha256}.v{CACHE_FORMAT}.closure.{'+'.join(relations)}.npz"
+
+    def load(self, relations: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray] | None:
+        path = self._path(relations)
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                return data["indptr"].astype(np.int64, copy=False), data["indices"].astype(np.int32, copy=False)
+        except FileNotFoundError:
+            return None
+        except Exception as exc:  # noqa: BLE001 - unreadable means recompute
+            log.warning("closure cache %s is unreadable (%s); recomputing it", path, exc)
+            path.unlink(missing_ok=True)
+            return None
+
+    def save(self, relations: tuple[str, ...], closure: tuple[np.ndarray, np.ndarray]) -> None:
+        path = self._path(relations)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(tmp, "wb") as fh:
+                np.savez(fh, indptr=closure[0], indices=closure[1])
+            os.replace(tmp, path)
+        except Exception as exc:  # noqa: BLE001 - a cache that cannot be written only costs time
+            log.warning("could not write the closure cache %s: %s", path, exc)
+            try:
+                tmp.unlink(missing_ok=True)
+            except OSError:
+                pass

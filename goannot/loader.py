@@ -68,6 +68,7 @@ def load_ontology(source: str | Path | None = None, *, use_cache: bool = True,
         cached = _cache.read_cache(root, digest)
         if cached is not None:
             log.debug("ontology %s read from the compiled cache", path)
+            cached.attach_closure_store(_cache.FileClosureStore(root, digest))
             return cached
     fmt = (src.format if src else None) or detect_ontology_format(path)
     enabled = gc.isenabled()
@@ -83,4 +84,5 @@ def load_ontology(source: str | Path | None = None, *, use_cache: bool = True,
     log.info("loaded %d terms from %s (data-version %s)", len(onto), path, onto.data_version)
     if use_cache:
         _cache.write_cache(onto, root, digest)
+        onto.attach_closure_store(_cache.FileClosureStore(root, digest))
     return onto

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -280,6 +280,17 @@ def _state_from_document(doc: OboDocument, provenance: Provenance) -> _State:
     )
 
 
+class ClosureStore(Protocol):
+    """Somewhere to keep computed closures between processes (the compiled cache provides one)."""
+
+    def load(self, relations: tuple[str, ...]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]] | None:
+        """The stored closure for this sorted relation set, or None."""
+
+    def save(self, relations: tuple[str, ...],
+             closure: tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]) -> None:
+        """Store a closure (failures are the store's to log, never to raise)."""
+
+
 class Ontology:
     """A read-only index of one ontology release (GO or any OBO ontology).
 
@@ -293,6 +304,7 @@ class Ontology:
         self._index: dict[str, int] = {tid: i for i, tid in enumerate(state.ids)}
         self._adjacency: dict[tuple[tuple[str, ...], bool], list[tuple[int, ...]]] = {}
         self._closures: dict[tuple[str, ...], tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]] = {}
+        self._closure_store: ClosureStore | None = None
         self._by_label: dict[str, list[tuple[str, str]]] | None = None
         self._prefix_shapes: dict[str, tuple[int, bool]] | None = None
         self._unpacked: dict[str, Any] = {}  # lazily split packed text columns and groupings
@@ -322,6 +334,10 @@ class Ontology:
         texts, types = self._texts("syn_text"), self._texts("syn_type")
         scopes = self._s.syn_scope
         return tuple((texts[k], _SCOPES[scopes[k]], types[k]) for k in self._grouped("syn").get(i, ()))
+
+    def attach_closure_store(self, store: ClosureStore | None) -> None:
+        """Let :meth:`closure` reuse closures computed by earlier processes (see :mod:`goannot.cache`)."""
+        self._closure_store = store
 
     @classmethod
     def from_document(cls, doc: OboDocument, provenance: Provenance | None = None) -> Ontology:
@@ -591,6 +607,11 @@ class Ontology:
         got = self._closures.get(key)
         if got is not None:
             return got
+        if self._closure_store is not None:
+            got = self._closure_store.load(key)
+            if got is not None and len(got[0]) == len(self._s.ids) + 1:
+                self._closures[key] = got
+                return got
         up = self._adj(relations, True)
         n = len(up)
         order = self._topological(up)
@@ -616,6 +637,8 @@ class Ontology:
         indices = np.fromiter((k for a in anc if a is not None for k in sorted(a)), dtype=np.int32,
                               count=int(indptr[-1]))
         self._closures[key] = (indptr, indices)
+        if self._closure_store is not None:
+            self._closure_store.save(key, (indptr, indices))
         return indptr, indices
 
     @staticmethod
