@@ -156,6 +156,8 @@ CASES: list[tuple[str, dict[str, str], dict[str, str], dict[str, Any]]] = [
     ("GORULE:0000027", {"evidence": "IC", "with_from": GROWTH_FACTOR_ACTIVITY},
      {"evidence": "IC", "with_from": "GO:9999999"}, {}),
     ("GORULE:0000027", {}, {"db": "UniProt"}, {}),
+    ("GORULE:0000027", {"annotation_extension": "part_of(GO:0032991)"},
+     {"annotation_extension": "part_of(GO:0043234)"}, {}),
     ("GORULE:0000055", {"reference": "PMID:11418668|GO_REF:0000024"},
      {"reference": "PMID:11418668|PMID:2643102"}, {}),
 ]
@@ -352,11 +354,11 @@ def test_time_on_human_gaf(onto: Ontology) -> None:
     ctx = RuleContext(onto, terms_for(onto, df["go_id"].tolist()),
                       options={"today": TODAY, "format": "gaf", "gaf_version": "2.1"})
     mine = [r for r in REGISTRY.values() if r.check.__module__ == gorules.__name__]
-    for r in mine:  # warm the per-ontology term sets once
+    for r in mine:  # build the per-ontology term sets once (not part of the per-file cost)
         r.check(df.head(1000), ctx.__class__(onto, ctx.terms.head(1000), options=ctx.options))
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     counts = {r.id: len(r.check(df, ctx)) for r in mine}
-    elapsed = time.perf_counter() - start
-    log.info("gorules on the human GAF: %.3f s, findings %s", elapsed, counts)
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    log.info("gorules on the human GAF: %.3f s wall, %.3f s CPU; findings %s", elapsed, cpu, counts)
     assert counts["GORULE:0000011"] == 0 and counts["GORULE:0000028"] == 0
     assert elapsed < 5.0

@@ -159,7 +159,7 @@ class _View:
             got = np.empty(len(uniques), dtype=dtype)
             got[:] = [fn(u) for u in uniques]
             self._cache[k] = got
-        return got  # type: ignore[no-any-return]
+        return got
 
     def per_value(self, name: str, fn: Callable[[str], Any], dtype: Any = bool, key: Any = None) -> npt.NDArray[Any]:
         """``fn`` applied to each distinct value of a column, broadcast to the rows."""
@@ -169,7 +169,7 @@ class _View:
             t = self.table(name, fn, dtype, key)
             got = t[self.codes(name)[0]] if len(t) else np.zeros(self.n, dtype=dtype)
             self._cache[k] = got
-        return got  # type: ignore[no-any-return]
+        return got
 
     def isin(self, name: str, values: Collection[str]) -> npt.NDArray[np.bool_]:
         """Rows whose column value is one of ``values``."""
@@ -183,7 +183,7 @@ class _View:
                 arr = self.arrow(name)
                 got = _bools(pc.is_in(arr, value_set=pa.array(sorted(values), type=arr.type)))
             self._cache[k] = got
-        return got  # type: ignore[no-any-return]
+        return got
 
     def eq(self, name: str, value: str) -> npt.NDArray[np.bool_]:
         """Rows whose column equals ``value``."""
@@ -196,7 +196,7 @@ class _View:
         if got is None:
             got = _bools(pc.match_substring_regex(self.arrow(name), pattern))
             self._cache[k] = got
-        return got  # type: ignore[no-any-return]
+        return got
 
     def empty(self, name: str) -> npt.NDArray[np.bool_]:
         """Rows whose column is ''."""
@@ -205,7 +205,7 @@ class _View:
         if got is None:
             got = _bools(pc.equal(pc.binary_length(self.arrow(name)), 0))
             self._cache[k] = got
-        return got  # type: ignore[no-any-return]
+        return got
 
     # -- the current term --------------------------------------------------------------------
 
@@ -263,7 +263,7 @@ def _as_arrow(s: pd.Series) -> pa.Array:
     """A pandas string column as one Arrow array (zero-copy for Arrow-backed columns)."""
     arr: Any
     try:
-        arr = s.array.__arrow_array__()  # type: ignore[union-attr]
+        arr = s.array.__arrow_array__()
     except (AttributeError, TypeError, pa.ArrowException):
         arr = pa.array(s.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
     if isinstance(arr, pa.ChunkedArray):
@@ -973,14 +973,36 @@ PREFIX_SYNONYMS = {"UniProt": "UniProtKB", "Uniprot": "UniProtKB", "UNIPROTKB": 
 _BAD_PMID = r"(?:^|\|)(?i:pmid):(?:$|\||[^1-9]|[0-9]+[^0-9|])"
 
 
+_ID_PROBLEMS: "weakref.WeakKeyDictionary[Ontology, dict[str, str]]" = weakref.WeakKeyDictionary()
+
+
+def _go_id_problem(onto: Ontology, term: str) -> str:
+    """'' for a current primary GO ID, else why it is not one (secondary, obsolete, unknown); memoized."""
+    memo = _ID_PROBLEMS.setdefault(onto, {})
+    got = memo.get(term)
+    if got is None:
+        r = onto.resolve(term)
+        status = r.status.value
+        if status == "primary":
+            got = ""
+        elif status == "secondary":
+            got = f"{term} is a secondary ID of {r.primary}"
+        elif status == "obsolete":
+            got = f"{term} is obsolete" + (f" (replaced by {', '.join(r.replaced_by)})" if r.replaced_by else "")
+        else:
+            got = f"{term} is not in this GO release"
+        memo[term] = got
+    return got
+
+
 @register("GORULE:0000027", "Each identifier in GAF is valid", Severity.WARNING,
           fix="replace legacy prefix synonyms by the canonical prefix (UniProt -> UniProtKB)", url=_URL.format(27))
 def gorule_0000027(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
     """What can be checked of identifiers without db-xrefs.yaml and groups.yaml.
 
     Malformed PubMed references (PMID:PMID:1, PMID:0, PMID:unpublished), GO IDs in with/from and
-    annotation extensions that the release does not know, and the legacy 'UniProt' prefix in
-    column 1 (repaired to 'UniProtKB', as the rule asks). Whether a prefix is registered at all,
+    annotation extensions that are not current terms (unknown, secondary or obsolete: not extant),
+    and the legacy 'UniProt' prefix in column 1 (repaired to 'UniProtKB', as the rule asks). Whether a prefix is registered at all,
     its local-ID syntax and the assigned_by group need GO's metadata files.
     """
     v = _view(chunk, ctx)
@@ -992,12 +1014,12 @@ def gorule_0000027(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
         cand = np.flatnonzero(v.regex(c, "GO:"))
         if len(cand):
             vals = v.values(c, cand).tolist()
-            msgs = [", ".join(g for g in re.findall(_GO_ID, w) if g not in onto) for w in vals]
             bad = np.zeros(v.n, dtype=bool)
             text = np.full(v.n, "", dtype=object)
-            for k, m in enumerate(msgs):
+            for k, w in enumerate(vals):
+                m = "; ".join(filter(None, (_go_id_problem(onto, g) for g in re.findall(_GO_ID, w))))
                 if m:
-                    bad[cand[k]], text[cand[k]] = True, f"GO ID(s) {m} in {c.value} not in this GO release"
+                    bad[cand[k]], text[cand[k]] = True, f"{c.value}: {m}"
             checks.append((bad, lambda r, text=text: text[r]))
     found = _first_problem(v, checks)
     legacy = v.isin(Col.DB, tuple(PREFIX_SYNONYMS))
