@@ -191,13 +191,13 @@ def test_stale_term_name_renamed_term(go: Ontology) -> None:
 
 def test_each_distinct_id_resolved_once_per_file(go: Ontology, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
-    original = Ontology.resolve
+    original = idrules._Cache.add_many
 
-    def counting(self: Ontology, term_id: str) -> Any:
-        calls.append(term_id)
-        return original(self, term_id)
+    def counting(self: Any, onto: Ontology, ids: Any) -> Any:
+        calls.extend(ids.tolist())
+        return original(self, onto, ids)
 
-    monkeypatch.setattr(Ontology, "resolve", counting)
+    monkeypatch.setattr(idrules._Cache, "add_many", counting)
     ids = [PROTEIN_BINDING, ANTI_APOPTOSIS] * 500
     run(table(ids, db_object_id=[f"P{i}" for i in range(len(ids))]), go)
     assert sorted(set(calls)) == sorted(calls) == sorted([PROTEIN_BINDING, ANTI_APOPTOSIS])
@@ -282,3 +282,15 @@ def test_stale_name_related_synonym_and_alt_target(chains: Ontology) -> None:
 def test_repair_targets_cover_alt_and_replaced_by(chains: Ontology) -> None:
     targets = idrules.repair_targets(chains)
     assert {LIVE, SECOND, "GO:9000011", "GO:9000070"} <= targets
+
+
+def test_terms_stay_aligned_across_chunks(go: Ontology) -> None:
+    """Regression: a batch mixing slow (secondary) and fast (primary) new IDs kept verdict positions apart."""
+    from goannot.validate.rules import RuleContext
+
+    ctx = RuleContext(go, pd.DataFrame())
+    first = idrules.term_table(pd.Series([ANTI_APOPTOSIS, PROTEIN_BINDING]), ctx)
+    second = idrules.term_table(pd.Series([PROTEIN_BINDING, NEG_REG_APOPTOSIS, ANTI_APOPTOSIS, "GO:12"]), ctx)
+    assert first["status"].tolist() == ["secondary", "primary"]
+    assert second["status"].tolist() == ["primary", "primary", "secondary", "malformed"]
+    assert second["target"].tolist() == [PROTEIN_BINDING, NEG_REG_APOPTOSIS, NEG_REG_APOPTOSIS, ""]

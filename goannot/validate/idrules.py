@@ -32,6 +32,7 @@ every other rule's repairs into reports); ``reject`` rejects every row with a se
 from __future__ import annotations
 
 import logging
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,6 +86,7 @@ POLICIES: tuple[str, ...] = ("replace", "keep", "reject")
 TERM_COLUMNS: tuple[str, ...] = ("status", "target", "namespace", "name", "id_rule")
 
 _STATE_KEY = "goannot.idrules"
+_RULE_CODE = {rule: k for k, rule in enumerate(ID_RULES)}
 _RULE_URL = "https://github.com/geneontology/go-site/blob/master/metadata/rules/gorule-0000020.md"
 
 # Rules whose rows are a secondary or obsolete ID, i.e. those the policy governs.
@@ -106,23 +108,86 @@ class _Verdict:
     in_targets: bool = False  # the ID is a possible repair target (see repair_targets)
 
 
+_FIELDS = ("status", "target", "namespace", "name", "rule", "message", "fix", "repair", "in_targets")
+
+
 @dataclass
 class _Cache:
-    """Verdicts of the distinct IDs seen so far in one file, with column arrays for fast takes."""
+    """Verdicts of the distinct IDs seen so far in one file, held as columns for fast takes."""
 
-    index: dict[str, int] = field(default_factory=dict)
-    verdicts: list[_Verdict] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)   # the IDs as written, in verdict order
+    lists: dict[str, list[Any]] = field(default_factory=lambda: {f: [] for f in (*_FIELDS, "rule_code")})
     arrays: dict[str, npt.NDArray[Any]] = field(default_factory=dict)
     targets: frozenset[str] = frozenset()
+    _keys: pd.Index | None = None
+
+    def __len__(self) -> int:
+        return len(self.lists["status"])
+
+    def key_index(self) -> pd.Index:
+        """The cached IDs as a pandas Index (for vectorized lookup), rebuilt when IDs were added."""
+        if self._keys is None or len(self._keys) != len(self):
+            self._keys = pd.Index(np.array(self.keys, dtype=object), dtype=object)
+        return self._keys
+
+    def add_many(self, onto: Ontology, ids: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
+        """Resolve and append new IDs; their positions.
+
+        Current primary terms written canonically (nearly all IDs of a real file) are resolved in bulk
+        from the ontology's columns; the rest one by one with :func:`_verdict`.
+        """
+        term_pos = _term_index(onto).get_indexer(ids)
+        state = onto.state
+        found = term_pos >= 0
+        live = np.zeros(len(ids), dtype=bool)
+        live[found] = ~state.obsolete[term_pos[found]]
+        start = len(self)
+        out = np.empty(len(ids), dtype=np.int64)
+        fast = np.flatnonzero(live)
+        if len(fast):
+            fast_ids = ids[fast].tolist()
+            k = len(fast_ids)
+            at = term_pos[fast]
+            names = np.asarray(state.names, dtype=object)
+            namespaces = np.asarray(state.namespaces, dtype=object)
+            blank = [""] * k
+            columns: dict[str, list[Any]] = {
+                "status": [IdStatus.PRIMARY.value] * k, "target": fast_ids,
+                "namespace": namespaces[at].tolist(), "name": names[at].tolist(), "rule": blank,
+                "message": blank, "fix": blank, "repair": blank,
+                "in_targets": [t in self.targets for t in fast_ids], "rule_code": [-1] * k}
+            for f, col in columns.items():
+                self.lists[f].extend(col)
+            self.keys.extend(fast_ids)
+            out[fast] = np.arange(start, start + k)
+        for j in np.flatnonzero(~live).tolist():
+            v = _verdict(onto, str(ids[j]), self.targets)
+            for f in _FIELDS:
+                self.lists[f].append(getattr(v, f))
+            self.lists["rule_code"].append(_RULE_CODE.get(v.rule, -1))
+            self.keys.append(str(ids[j]))
+            out[j] = len(self) - 1
+        return out
 
     def column(self, name: str) -> npt.NDArray[Any]:
         """One verdict field for every cached ID, rebuilt only when new IDs were added."""
         arr = self.arrays.get(name)
-        if arr is None or len(arr) != len(self.verdicts):
-            dtype: Any = bool if name == "in_targets" else object
-            arr = np.array([getattr(v, name) for v in self.verdicts], dtype=dtype)
+        if arr is None or len(arr) != len(self):
+            dtype: Any = bool if name == "in_targets" else np.int8 if name == "rule_code" else object
+            arr = np.array(self.lists[name], dtype=dtype)
             self.arrays[name] = arr
         return arr
+
+
+_TERM_INDEX: weakref.WeakKeyDictionary[Ontology, pd.Index] = weakref.WeakKeyDictionary()
+
+
+def _term_index(onto: Ontology) -> pd.Index:
+    """Term IDs as a pandas Index in ontology row order, built once per ontology (bulk resolution)."""
+    got = _TERM_INDEX.get(onto)
+    if got is None:
+        got = _TERM_INDEX[onto] = pd.Index(np.array(onto.term_ids(), dtype=object), dtype=object)
+    return got
 
 
 def repair_targets(ontology: Ontology) -> frozenset[str]:
@@ -267,19 +332,15 @@ def term_table(go_ids: pd.Series, ctx: RuleContext) -> pd.DataFrame:
     """
     cache = _cache(ctx)
     codes, uniques = pd.factorize(go_ids, use_na_sentinel=False)
-    index = cache.index
-    fresh = 0
-    pos = np.empty(len(uniques), dtype=np.int64)
-    for k, value in enumerate(uniques.to_numpy(dtype=object)):
-        key = "" if value is None or value != value else str(value)  # NaN != NaN: a missing value
-        i = index.get(key)
-        if i is None:
-            i = index[key] = len(cache.verdicts)
-            cache.verdicts.append(_verdict(ctx.ontology, key, cache.targets))
-            fresh += 1
-        pos[k] = i
-    if fresh:
-        log.debug("resolved %d new distinct GO IDs (%d in this file so far)", fresh, len(cache.verdicts))
+    values = np.asarray(uniques.to_numpy(dtype=object), dtype=object)
+    missing = pd.isna(values)
+    if missing.any():
+        values[missing] = ""
+    pos = cache.key_index().get_indexer(values).astype(np.int64)
+    new = np.flatnonzero(pos < 0)
+    if len(new):
+        pos[new] = cache.add_many(ctx.ontology, values[new])
+        log.debug("resolved %d new distinct GO IDs (%d in this file so far)", len(new), len(cache))
     rows = pos[codes]
     ctx.state[_STATE_KEY + ".rows"] = rows
     # Object columns on purpose: letting pandas infer its Arrow string dtype would copy every value.
@@ -316,7 +377,7 @@ def in_targets(ctx: RuleContext) -> npt.NDArray[np.bool_]:
 def status_counts(ctx: RuleContext) -> dict[str, int]:
     """Rows of the current chunk per GO ID status (as read, before any repair)."""
     cache = _cache(ctx)
-    per_verdict = np.bincount(_row_verdicts(ctx), minlength=len(cache.verdicts))
+    per_verdict = np.bincount(_row_verdicts(ctx), minlength=len(cache))
     counts: dict[str, int] = {}
     for status, k in zip(cache.column("status").tolist(), per_verdict.tolist()):
         if k:
@@ -338,6 +399,10 @@ def restrict(ctx: RuleContext, keep: npt.NDArray[np.intp]) -> None:
     ctx.state[_STATE_KEY + ".rows"] = _row_verdicts_raw(ctx)[keep]
 
 
+#: The empty result, built once (an empty DataFrame costs milliseconds); never modified.
+_NONE = no_findings()
+
+
 def _policy(ctx: RuleContext) -> str:
     policy = str(ctx.options.get("policy", "replace"))
     if policy not in POLICIES:
@@ -346,14 +411,15 @@ def _policy(ctx: RuleContext) -> str:
 
 
 def _rows_of(rule: str, ctx: RuleContext) -> npt.NDArray[np.intp]:
-    return np.flatnonzero(ctx.terms["id_rule"].to_numpy() == rule)
+    codes = _cache(ctx).column("rule_code")[_row_verdicts(ctx)]
+    return np.flatnonzero(codes == _RULE_CODE[rule])
 
 
 def _id_findings(rule: str, ctx: RuleContext, action: Action, *, repair: bool) -> pd.DataFrame:
     """Findings for the rows whose verdict is ``rule``, with messages taken per distinct ID."""
     rows = _rows_of(rule, ctx)
     if not len(rows):
-        return no_findings()
+        return _NONE
     cache = _cache(ctx)
     vpos = _row_verdicts(ctx)[rows]
     message = cache.column("message")[vpos]
@@ -428,32 +494,33 @@ def check_stale_term_name(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame
     The comparison is vectorized; only the distinct (target, stated name) pairs that differ are
     looked up in the synonyms, to say when the stated name survives as an exact or other synonym.
     """
-    stated = chunk["term_name"].fillna("").astype(object).to_numpy()
-    target = ctx.terms["target"].to_numpy()
-    current = ctx.terms["name"].to_numpy()
-    rows = np.flatnonzero((stated != "") & (target != "") & (stated != current))
-    if not len(rows):
-        return no_findings()
+    column = chunk["term_name"]
+    given = np.flatnonzero((column.fillna("") != "").to_numpy(dtype=bool))
+    if not len(given):  # GAF, GPAD: no stated names at all
+        return _NONE
+    stated = column.iloc[given].to_numpy(dtype=object)
+    target = ctx.terms["target"].to_numpy()[given]
+    current = ctx.terms["name"].to_numpy()[given]
+    stale = (target != "") & (stated != current)
+    if not stale.any():
+        return _NONE
+    rows, stated, target = given[stale], stated[stale], target[stale]
+    codes, pairs = pd.factorize(pd.Series(target + "\x1f" + stated, dtype=object))
     onto = ctx.ontology
-    notes: dict[tuple[str, str], tuple[str, str]] = {}
     messages: list[str] = []
     fixes: list[str] = []
-    for r in rows.tolist():
-        key = (str(target[r]), str(stated[r]))
-        got = notes.get(key)
-        if got is None:
-            tid, said = key
-            name = onto.name(tid)
-            scopes = [scope for text, scope, _ in onto.synonyms(tid) if text.casefold() == said.casefold()]
-            if said.casefold() == name.casefold():
-                why = " (differs only in case)"
-            elif scopes:
-                why = f" (the stated name is now {'an exact' if 'EXACT' in scopes else 'a ' + scopes[0].lower()} " \
-                      "synonym)"
-            else:
-                why = ""
-            got = notes[key] = (f"stated name '{said}' is not the current name of {tid}: '{name}'{why}",
-                                f"current name: {name}")
-        messages.append(got[0])
-        fixes.append(got[1])
-    return findings(rows, messages, go_id=target[rows], fix=fixes, action=Action.REPORT)
+    for pair in pairs:
+        tid, said = str(pair).split("\x1f", 1)
+        name = onto.name(tid)
+        scopes = [scope for text, scope, _ in onto.synonyms(tid) if text.casefold() == said.casefold()]
+        if said.casefold() == name.casefold():
+            why = " (differs only in case)"
+        elif scopes:
+            kind = "an exact" if "EXACT" in scopes else "a " + scopes[0].lower()
+            why = f" (the stated name is now {kind} synonym)"
+        else:
+            why = ""
+        messages.append(f"stated name '{said}' is not the current name of {tid}: '{name}'{why}")
+        fixes.append(f"current name: {name}")
+    return findings(rows, np.array(messages, dtype=object)[codes], go_id=target,
+                    fix=np.array(fixes, dtype=object)[codes], action=Action.REPORT)
