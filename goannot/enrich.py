@@ -27,6 +27,14 @@ corrections
     Per namespace by default (what ``GOEnrichmentStudyNS`` does: one ``GOEnrichmentStudy`` per
     namespace); ``correct_per_namespace=False`` corrects all tested terms of all namespaces together
     (a single ``GOEnrichmentStudy`` over an association of every namespace).
+corrected p-values
+    :func:`goannot.stats.adjust_pvalues`, i.e. statsmodels' ``multipletests``. goatools computes
+    ``fdr_bh``, ``fdr_by`` and ``holm-sidak`` with statsmodels too, and its ``bonferroni`` equals
+    statsmodels'; but its default ``holm`` and ``sidak`` are local variants: ``holm`` multiplies each
+    p-value by the number of remaining tests without the step-down maximum (not monotone), and
+    ``sidak`` multiplies by ``alpha / (1 - (1 - alpha) ** (1 / n))``, an alpha-dependent rescaling
+    rather than Sidak's ``1 - (1 - p) ** n``. goannot's ``p_holm`` / ``p_sidak`` equal goatools'
+    ``p_sm_holm`` / ``p_sm_sidak`` (methods ``sm_holm``, ``sm_sidak``).
 depth
     goatools' ``GOTerm.depth``: the *longest* is_a path to a root (``Ontology.depth`` is the
     shortest, goatools' ``level``).
