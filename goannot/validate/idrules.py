@@ -136,7 +136,7 @@ class _Cache:
         Current primary terms written canonically (nearly all IDs of a real file) are resolved in bulk
         from the ontology's columns; the rest one by one with :func:`_verdict`.
         """
-        term_pos = _term_index(onto).get_indexer(ids)
+        term_pos = _term_index(onto).get_indexer(pd.Index(ids, dtype=object))
         state = onto.state
         found = term_pos >= 0
         live = np.zeros(len(ids), dtype=bool)
@@ -336,7 +336,7 @@ def term_table(go_ids: pd.Series, ctx: RuleContext) -> pd.DataFrame:
     missing = pd.isna(values)
     if missing.any():
         values[missing] = ""
-    pos = cache.key_index().get_indexer(values).astype(np.int64)
+    pos = cache.key_index().get_indexer(pd.Index(values, dtype=object)).astype(np.int64)
     new = np.flatnonzero(pos < 0)
     if len(new):
         pos[new] = cache.add_many(ctx.ontology, values[new])
