@@ -236,7 +236,8 @@ class _Chunk:
         if len(rows) and (rows.min() < 0 or rows.max() >= len(self.frame)):
             raise ValueError(f"rule {rule.id} returned row numbers outside the chunk")
         at = self.to_chunk(rows)
-        action = f["action"].astype(object).to_numpy().astype(str) if "action" in f else np.full(len(f), "report")
+        action = (f["action"].to_numpy(dtype=object, copy=True) if "action" in f
+                  else np.full(len(f), Action.REPORT.value, dtype=object))
         if self.policy == "keep":
             action = np.where(action == Action.REPAIR.value, Action.REPORT.value, action)
         go = (f["go_id"].fillna("").to_numpy(dtype=object, copy=True) if "go_id" in f
@@ -244,15 +245,16 @@ class _Chunk:
         blank = go == ""
         if blank.any():
             go[blank] = self.frame[_GO_ID].to_numpy(dtype=object)[rows[blank]]
-        message = f["message"].astype(object).to_numpy()
+        message = f["message"].to_numpy(dtype=object)
         self.findings.append(pd.DataFrame({
             "line": self.lines[at],
-            "rule": pd.Series([rule.id] * len(f), dtype=object),
-            "severity": pd.Series([rule.severity.value] * len(f), dtype=object),
-            "go_id": pd.Series(go, dtype=object),
-            "message": pd.Series(message, dtype=object),
-            "fix": pd.Series(f["fix"].fillna("").astype(object).to_numpy() if "fix" in f else "", dtype=object),
-            "action": pd.Series(action, dtype=object),
+            "rule": pd.Series(np.full(len(f), rule.id, dtype=object), dtype=object, copy=False),
+            "severity": pd.Series(np.full(len(f), rule.severity.value, dtype=object), dtype=object, copy=False),
+            "go_id": pd.Series(go, dtype=object, copy=False),
+            "message": pd.Series(message, dtype=object, copy=False),
+            "fix": pd.Series(f["fix"].fillna("").to_numpy(dtype=object) if "fix" in f
+                             else np.full(len(f), "", dtype=object), dtype=object, copy=False),
+            "action": pd.Series(action, dtype=object, copy=False),
         }))
         self.counts[rule.id] = self.counts.get(rule.id, 0) + len(f)
         rej = action == Action.REJECT.value
