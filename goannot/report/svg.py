@@ -1,0 +1,422 @@
+"""Pictures for the report as SVG text: the slim ribbon and the DAG sub-graph of a gene's terms.
+
+Both are pure functions from tables to a string of SVG 1.1, so the report needs no plotting library
+and no system package (no matplotlib, no graphviz) and the HTML can inline them. Every text and
+attribute value is escaped (:func:`xml.sax.saxutils.escape` / ``quoteattr``); tooltips are SVG
+``<title>`` elements, which browsers show on hover without any script.
+
+The DAG layout is a small Sugiyama-style one, enough for the 60-250 terms of a gene's closure:
+
+1. layers: a term's layer is the longest path from a root *within the sub-graph* (roots on top,
+   edges run child -> parent, so every edge points up);
+2. order within a layer: barycenters, alternately of the parents (top-down sweep) and of the
+   children (bottom-up sweep), a few sweeps, positions normalized to [0, 1] per layer so that layers
+   of different widths pull on each other fairly;
+3. a layer wider than ``max_row`` terms is folded into several rows, which keeps the canvas narrow
+   enough to read (the HTML shows it in a scrolling box at natural size rather than shrinking it);
+4. namespaces (when given) are laid out as separate bands stacked vertically.
+
+Long edges are drawn as direct curves (no dummy nodes): at this size crossings are tolerable and the
+layout stays a few hundred lines of plain Python.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from xml.sax.saxutils import escape, quoteattr
+
+import pandas as pd
+
+__all__ = [
+    "SET_COLORS",
+    "RELATION_STYLES",
+    "ASPECT_LABELS",
+    "set_colors",
+    "ribbon_svg",
+    "dag_svg",
+    "layer_terms",
+]
+
+#: Okabe-Ito colours (readable by colour-blind readers), assigned to the sets in order.
+SET_COLORS: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442",
+                               "#999999")
+_ABSENT = "#e6e6e6"
+
+#: relation -> (stroke colour, dash array or "" for solid); relations not listed use ``_OTHER_STYLE``.
+RELATION_STYLES: dict[str, tuple[str, str]] = {
+    "is_a": ("#777777", ""),
+    "part_of": ("#2b6cb0", "6 3"),
+    "regulates": ("#b7791f", "2 3"),
+    "positively_regulates": ("#2f855a", "2 3"),
+    "negatively_regulates": ("#c53030", "2 3"),
+}
+_OTHER_STYLE = ("#805ad5", "8 3 2 3")
+
+#: Aspect codes and namespaces -> display label; the ribbon groups its columns in this order (GO's
+#: ribbon order: function, process, component).
+ASPECT_LABELS: dict[str, str] = {
+    "F": "molecular function", "P": "biological process", "C": "cellular component",
+    "molecular_function": "molecular function", "biological_process": "biological process",
+    "cellular_component": "cellular component",
+}
+_ASPECT_ORDER = ("molecular function", "biological process", "cellular component")
+
+_FONT = "font-family='Helvetica, Arial, sans-serif'"
+
+
+def _q(value: object) -> str:
+    """An attribute value, quoted and escaped."""
+    return quoteattr(str(value))
+
+
+def _t(value: object) -> str:
+    """Element text, escaped."""
+    return escape(str(value))
+
+
+def _fmt(x: float) -> str:
+    """Coordinates with at most one decimal: smaller files, stable output."""
+    return f"{x:.1f}".rstrip("0").rstrip(".")
+
+
+def set_colors(sets: Sequence[str]) -> dict[str, str]:
+    """The colour of each set, in order (cycling through :data:`SET_COLORS`)."""
+    return {s: SET_COLORS[i % len(SET_COLORS)] for i, s in enumerate(sets)}
+
+
+# -- ribbon --------------------------------------------------------------------------------------
+
+
+def _ramp(fraction: float) -> str:
+    """White-ish to dark blue: cell colour for a count as a fraction of the largest count."""
+    lo, hi = (0xE8, 0xF1, 0xFA), (0x08, 0x30, 0x6B)
+    f = min(max(fraction, 0.0), 1.0)
+    return "#" + "".join(f"{round(a + (b - a) * f):02x}" for a, b in zip(lo, hi))
+
+
+def ribbon_svg(ribbon: pd.DataFrame, *, sets: Sequence[str] | None = None, value: str = "n_terms",
+               cell: int = 16, title: str = "GO slim ribbon") -> str:
+    """The slim ribbon: one column per slim term, grouped by aspect, one row per annotation set.
+
+    ``ribbon`` is a long table, one row per set and slim term, as
+    :func:`goannot.slim.ribbon_counts` returns it: ``set``, ``slim_term``, ``name``, ``namespace`` and
+    the count column ``value`` (``n_terms``: how many of the set's terms fall under the slim term;
+    or ``n_genes``). ``term`` / ``aspect`` (``P``/``F``/``C``) / ``count`` are accepted instead.
+    Cell colour darkens with the count (log scale, relative to the largest count); 0 is light grey.
+    Each cell carries a ``<title>`` tooltip and ``data-set``/``data-term``/``data-count`` attributes.
+    ``sets`` fixes the row order (default: order of first appearance).
+    """
+    term_col = "slim_term" if "slim_term" in ribbon.columns else "term"
+    aspect_col = "namespace" if "namespace" in ribbon.columns else "aspect"
+    count_col = value if value in ribbon.columns else "count"
+    missing = {"set", term_col, "name", aspect_col, count_col} - set(ribbon.columns)
+    if missing:
+        raise ValueError(f"ribbon table lacks column(s) {', '.join(sorted(missing))}")
+    ribbon = ribbon.rename(columns={term_col: "term", aspect_col: "aspect", count_col: "count"})
+    rows = list(sets) if sets is not None else list(dict.fromkeys(ribbon["set"].astype(str)))
+    cols = ribbon.drop_duplicates("term")[["term", "name", "aspect"]].astype(str)
+    groups: dict[str, list[tuple[str, str]]] = {a: [] for a in _ASPECT_ORDER}
+    for term, name, aspect in zip(cols["term"], cols["name"], cols["aspect"]):
+        groups.setdefault(ASPECT_LABELS.get(aspect, aspect), []).append((term, name))
+    groups = {k: v for k, v in groups.items() if v}
+    counts = {(str(s), str(t)): int(c) for s, t, c in zip(ribbon["set"], ribbon["term"], ribbon["count"])}
+    top = max(counts.values(), default=0)
+    scale = math.log1p(top) if top > 0 else 1.0
+
+    label_w = max([len(r) for r in rows] + [4]) * 7 + 16
+    name_len = max([len(n) for n in cols["name"]] + [0])
+    head_h = min(name_len, 34) * 5.2 + 34  # rotated column labels (clipped at 34 characters)
+    group_gap = cell
+    x = float(label_w)
+    parts: list[str] = []
+    grid_top = 24 + head_h
+    for aspect, terms in groups.items():
+        gx = x
+        for term, name in terms:
+            cx = x + cell / 2
+            label = name if len(name) <= 34 else name[:33] + "\u2026"
+            parts.append(f"<text class='col-label' x='0' y='0' transform='translate({_fmt(cx + 3)},"
+                         f"{_fmt(grid_top - 4)}) rotate(-60)' font-size='9'>{_t(label)}"
+                         f"<title>{_t(term)} {_t(name)}</title></text>")
+            for r, s in enumerate(rows):
+                c = counts.get((s, term), 0)
+                fill = _ramp(math.log1p(c) / scale) if c > 0 else "#f2f2f2"
+                y = grid_top + r * cell
+                parts.append(
+                    f"<rect class='cell' x='{_fmt(x)}' y='{_fmt(y)}' width='{cell - 1}' height='{cell - 1}' "
+                    f"fill='{fill}' stroke='#d0d0d0' stroke-width='0.5' data-set={_q(s)} data-term={_q(term)} "
+                    f"data-count='{c}'><title>{_t(s)} \u2014 {_t(term)} {_t(name)}: {c} term"
+                    f"{'' if c == 1 else 's'}</title></rect>")
+            x += cell
+        parts.append(f"<text class='aspect-label' x='{_fmt(gx)}' y='14' font-size='11' font-weight='bold'>"
+                     f"{_t(aspect)}</text>")
+        parts.append(f"<line x1='{_fmt(gx)}' y1='18' x2='{_fmt(x - 1)}' y2='18' stroke='#444' stroke-width='1'/>")
+        x += group_gap
+    for r, s in enumerate(rows):
+        y = grid_top + r * cell + cell * 0.72
+        parts.append(f"<text class='row-label' x='{label_w - 6}' y='{_fmt(y)}' font-size='11' "
+                     f"text-anchor='end'>{_t(s)}</text>")
+    width = x + 10
+    legend_y = grid_top + len(rows) * cell + 18
+    legend = [f"<text x='{label_w}' y='{_fmt(legend_y)}' font-size='10'>terms under the slim term:</text>"]
+    lx = label_w + 140
+    for v in sorted({0, 1, max(top // 2, 1), top}):
+        fill = _ramp(math.log1p(v) / scale) if v > 0 else "#f2f2f2"
+        legend.append(f"<rect x='{lx}' y='{_fmt(legend_y - 10)}' width='12' height='12' fill='{fill}' "
+                      f"stroke='#d0d0d0' stroke-width='0.5'/><text x='{lx + 16}' y='{_fmt(legend_y)}' "
+                      f"font-size='10'>{v}</text>")
+        lx += 44
+    height = legend_y + 10
+    return (f"<svg xmlns='http://www.w3.org/2000/svg' class='ribbon' width='{_fmt(width)}' "
+            f"height='{_fmt(height)}' viewBox='0 0 {_fmt(width)} {_fmt(height)}' {_FONT} role='img'>"
+            f"<title>{_t(title)}</title>" + "".join(parts) + "".join(legend) + "</svg>")
+
+
+# -- DAG ------------------------------------------------------------------------------------------
+
+
+def layer_terms(terms: Collection[str], parents: Mapping[str, Collection[str]]) -> dict[str, int]:
+    """Each term's layer: the longest path (in edges) from a root of the sub-graph, roots being 0.
+
+    ``parents`` maps a term to its parents; parents outside ``terms`` are ignored. A cycle (never in
+    a checked GO release) is broken by putting its remaining terms one layer below their placed parents.
+    """
+    inside = set(terms)
+    ups = {t: [p for p in parents.get(t, ()) if p in inside and p != t] for t in terms}
+    children: dict[str, list[str]] = {t: [] for t in terms}
+    for t, ps in ups.items():
+        for p in ps:
+            children[p].append(t)
+    pending = {t: len(ps) for t, ps in ups.items()}
+    layer = {t: 0 for t in terms}
+    ready = sorted(t for t, n in pending.items() if n == 0)
+    done: set[str] = set()
+    while len(done) < len(inside):
+        if not ready:  # a cycle: release the least-blocked term
+            t = min((t for t in inside if t not in done), key=lambda t: (pending[t], t))
+            ready = [t]
+        nxt: list[str] = []
+        for t in ready:
+            if t in done:
+                continue
+            done.add(t)
+            placed = [layer[p] for p in ups[t] if p in done]
+            layer[t] = max(placed) + 1 if placed else 0
+            for c in children[t]:
+                pending[c] -= 1
+                if pending[c] == 0:
+                    nxt.append(c)
+        ready = sorted(nxt)
+    return layer
+
+
+def _order_layers(layers: list[list[str]], ups: Mapping[str, list[str]], downs: Mapping[str, list[str]],
+                  sweeps: int = 4) -> list[list[str]]:
+    """Barycenter ordering: alternate top-down (parents) and bottom-up (children) sweeps."""
+    pos: dict[str, float] = {}
+
+    def place(layer: list[str]) -> None:
+        n = len(layer)
+        for i, t in enumerate(layer):
+            pos[t] = (i + 0.5) / n
+
+    for layer in layers:
+        place(layer)
+    for sweep in range(sweeps):
+        down = sweep % 2 == 0
+        seq = range(1, len(layers)) if down else range(len(layers) - 2, -1, -1)
+        for k in seq:
+            neigh = ups if down else downs
+
+            def key(t: str) -> tuple[float, str]:
+                ns = [pos[n] for n in neigh.get(t, ()) if n in pos]
+                return (sum(ns) / len(ns) if ns else pos[t], t)
+
+            layers[k] = sorted(layers[k], key=key)
+            place(layers[k])
+    return layers
+
+
+@dataclass
+class _Node:
+    term: str
+    x: float
+    y: float
+    lines: list[str]
+
+
+def dag_svg(terms: Iterable[str], edges: Iterable[tuple[str, str, str]],
+            membership: Mapping[str, Collection[str]], names: Mapping[str, str], *,
+            sets: Sequence[str] | None = None, direct: Mapping[str, Collection[str]] | None = None,
+            namespaces: Mapping[str, str] | None = None, max_row: int = 10,
+            title: str = "GO sub-graph") -> str:
+    """The DAG sub-graph of ``terms`` as SVG, each node striped by the sets that have the term.
+
+    ``edges`` are ``(child, relation, parent)`` triples (as :meth:`Ontology.edges` yields them); those
+    with an end outside ``terms`` are dropped, and of several relations between one pair the first
+    given is drawn. Relations are styled by :data:`RELATION_STYLES` (is_a solid, part_of dashed,
+    regulates dotted) with an arrow at the parent. ``membership`` maps a term to the labels of the
+    sets having it (directly or by propagation); ``direct`` (optional) to those annotating it directly,
+    drawn as a heavy border. ``sets`` fixes the stripe order and colours (default: sorted labels).
+    ``namespaces`` (term -> namespace) lays each namespace out as its own band.
+
+    Nodes are ``<g class='node' data-term=... data-sets='a|b'>``, stripes ``<rect class='stripe'
+    data-set=... fill=...>``, edges ``<path class='edge' data-relation=... data-child=... data-parent=...>``.
+    """
+    term_list = list(dict.fromkeys(terms))
+    inside = set(term_list)
+    order = list(sets) if sets is not None else sorted({s for t in term_list for s in membership.get(t, ())})
+    colors = set_colors(order)
+    direct = direct or {}
+    rel_of: dict[tuple[str, str], str] = {}
+    for child, rel, parent in edges:
+        if child in inside and parent in inside and child != parent:
+            rel_of.setdefault((child, parent), rel)
+    ups: dict[str, list[str]] = {t: [] for t in term_list}
+    downs: dict[str, list[str]] = {t: [] for t in term_list}
+    for child, parent in rel_of:
+        ups[child].append(parent)
+        downs[parent].append(child)
+
+    # geometry
+    node_w, line_h, gap_x, gap_y, stripe_h = 158.0, 11.0, 14.0, 44.0, 7.0
+    wrap_w, max_lines = 27, 3
+    wrapped = {t: textwrap.wrap(names.get(t, "") or "(no name)", wrap_w, max_lines=max_lines,
+                                placeholder="\u2026") or [""] for t in term_list}
+    node_h = stripe_h + 6 + line_h * (1 + max_lines)
+    margin, legend_h, band_title_h = 16.0, 58.0, 26.0
+
+    ns_of = namespaces or {}
+    band_names = list(dict.fromkeys(
+        [n for n in ("biological_process", "molecular_function", "cellular_component")
+         if any(ns_of.get(t) == n for t in term_list)]
+        + [ns_of.get(t, "") for t in term_list]))
+    nodes: dict[str, _Node] = {}
+    y0 = margin + legend_h
+    width = 0.0
+    band_heads: list[str] = []
+    for band in band_names:
+        members = [t for t in term_list if ns_of.get(t, "") == band]
+        if not members:
+            continue
+        layer = layer_terms(members, ups)
+        depth = max(layer.values()) + 1
+        layers = [sorted(t for t in members if layer[t] == k) for k in range(depth)]
+        layers = _order_layers(layers, ups, downs)
+        if band:
+            band_heads.append(f"<text class='band-label' x='{_fmt(margin)}' y='{_fmt(y0 + 16)}' font-size='14' "
+                              f"font-weight='bold' fill='#333'>{_t(band.replace('_', ' '))} "
+                              f"({len(members)} terms)</text>")
+            y0 += band_title_h
+        rows: list[list[str]] = []
+        for lay in layers:
+            n_rows = max(1, math.ceil(len(lay) / max_row))
+            per = math.ceil(len(lay) / n_rows)
+            rows.extend(lay[i:i + per] for i in range(0, len(lay), per))
+        band_w = max(len(r) for r in rows) * (node_w + gap_x) - gap_x
+        for r, row in enumerate(rows):
+            row_w = len(row) * (node_w + gap_x) - gap_x
+            x = margin + (band_w - row_w) / 2
+            y = y0 + r * (node_h + gap_y)
+            for t in row:
+                nodes[t] = _Node(t, x, y, wrapped[t])
+                x += node_w + gap_x
+        y0 += len(rows) * (node_h + gap_y) + 10
+        width = max(width, band_w + 2 * margin)
+    height = y0 + margin
+
+    out: list[str] = []
+    out.append("<defs>" + "".join(
+        f"<marker id='arrow-{i}' viewBox='0 0 10 10' refX='9' refY='5' markerWidth='7' markerHeight='7' "
+        f"orient='auto-start-reverse'><path d='M 0 0 L 10 5 L 0 10 z' fill='{color}'/></marker>"
+        for i, (color, _) in enumerate(_styles_in_use(rel_of.values()).values())) + "</defs>")
+    marker_of = {rel: i for i, rel in enumerate(_styles_in_use(rel_of.values()))}
+    out.extend(band_heads)
+
+    # edges first, under the nodes
+    for (child, parent), rel in sorted(rel_of.items()):
+        c, p = nodes[child], nodes[parent]
+        color, dash = RELATION_STYLES.get(rel, _OTHER_STYLE)
+        x1, y1 = c.x + node_w / 2, c.y
+        x2, y2 = p.x + node_w / 2, p.y + node_h
+        if y1 <= y2:  # should not happen (parents lie above); route around the side
+            y1, y2 = c.y + node_h / 2, p.y + node_h / 2
+        dy = max((y1 - y2) * 0.5, 20.0)
+        dash_attr = f" stroke-dasharray='{dash}'" if dash else ""
+        out.append(f"<path class='edge' data-relation={_q(rel)} data-child={_q(child)} data-parent={_q(parent)} "
+                   f"d='M {_fmt(x1)} {_fmt(y1)} C {_fmt(x1)} {_fmt(y1 - dy)} {_fmt(x2)} {_fmt(y2 + dy)} "
+                   f"{_fmt(x2)} {_fmt(y2)}' fill='none' stroke='{color}' stroke-width='1.1' stroke-opacity='0.75'"
+                   f"{dash_attr} marker-end='url(#arrow-{marker_of[rel]})'><title>{_t(child)} {_t(rel)} "
+                   f"{_t(parent)}</title></path>")
+
+    n_sets = max(len(order), 1)
+    for t in term_list:
+        nd = nodes[t]
+        have = [s for s in order if s in set(membership.get(t, ()))]
+        direct_in = [s for s in order if s in set(direct.get(t, ()))]
+        tip = (f"{t} {names.get(t, '')}\nin: {', '.join(have) or 'no set'}"
+               + (f"\ndirect in: {', '.join(direct_in)}" if direct_in else ""))
+        border = ("#222222", "2.2") if direct_in else ("#9a9a9a", "1")
+        out.append(f"<g class='node' data-term={_q(t)} data-sets={_q('|'.join(have))} "
+                   f"data-direct={_q('|'.join(direct_in))}><title>{_t(tip)}</title>")
+        out.append(f"<rect class='box' x='{_fmt(nd.x)}' y='{_fmt(nd.y)}' width='{_fmt(node_w)}' "
+                   f"height='{_fmt(node_h)}' rx='4' fill='{'#ffffff' if len(have) < len(order) else '#f4f8f1'}' "
+                   f"stroke='{border[0]}' stroke-width='{border[1]}'/>")
+        sw = (node_w - 2) / n_sets
+        for i, s in enumerate(order):
+            fill = colors[s] if s in have else _ABSENT
+            out.append(f"<rect class='stripe' data-set={_q(s)} x='{_fmt(nd.x + 1 + i * sw)}' "
+                       f"y='{_fmt(nd.y + 1)}' width='{_fmt(sw)}' height='{_fmt(stripe_h)}' fill='{fill}'/>")
+        ty = nd.y + stripe_h + 4 + line_h - 2
+        out.append(f"<text x='{_fmt(nd.x + 5)}' y='{_fmt(ty)}' font-size='9' fill='#555'>{_t(t)}"
+                   + (" \u25cf direct" if direct_in else "") + "</text>")
+        for k, line in enumerate(nd.lines):
+            out.append(f"<text x='{_fmt(nd.x + 5)}' y='{_fmt(ty + line_h * (k + 1))}' font-size='10' "
+                       f"fill='#111'>{_t(line)}</text>")
+        out.append("</g>")
+
+    legend = _dag_legend(order, colors, _styles_in_use(rel_of.values()), margin)
+    width = max(width, 760.0)
+    return (f"<svg xmlns='http://www.w3.org/2000/svg' class='dag' width='{_fmt(width)}' height='{_fmt(height)}' "
+            f"viewBox='0 0 {_fmt(width)} {_fmt(height)}' {_FONT} role='img'><title>{_t(title)}</title>"
+            + legend + "".join(out) + "</svg>")
+
+
+def _styles_in_use(relations: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """Relation -> style for the relations present, is_a first, in a stable order."""
+    present = set(relations)
+    ordered = [r for r in RELATION_STYLES if r in present] + sorted(present - set(RELATION_STYLES))
+    return {r: RELATION_STYLES.get(r, _OTHER_STYLE) for r in ordered}
+
+
+def _dag_legend(order: Sequence[str], colors: Mapping[str, str], styles: Mapping[str, tuple[str, str]],
+                margin: float) -> str:
+    """Legend: a swatch per set (stripe colour), a line sample per relation, the direct-border key."""
+    out = [f"<g class='legend'><text x='{_fmt(margin)}' y='{_fmt(margin + 10)}' font-size='11' "
+           f"font-weight='bold'>stripes: sets having the term</text>"]
+    x = margin + 190
+    for s in order:
+        out.append(f"<rect class='legend-set' data-set={_q(s)} x='{_fmt(x)}' y='{_fmt(margin)}' width='14' "
+                   f"height='12' fill='{colors[s]}'/><text x='{_fmt(x + 18)}' y='{_fmt(margin + 10)}' "
+                   f"font-size='11'>{_t(s)}</text>")
+        x += 26 + 7 * len(s)
+    out.append(f"<rect x='{_fmt(x)}' y='{_fmt(margin)}' width='14' height='12' fill='{_ABSENT}'/>"
+               f"<text x='{_fmt(x + 18)}' y='{_fmt(margin + 10)}' font-size='11'>absent</text>")
+    y = margin + 30
+    out.append(f"<text x='{_fmt(margin)}' y='{_fmt(y)}' font-size='11' font-weight='bold'>edges child \u2192 "
+               f"parent</text>")
+    x = margin + 190
+    for rel, (color, dash) in styles.items():
+        dash_attr = f" stroke-dasharray='{dash}'" if dash else ""
+        out.append(f"<line x1='{_fmt(x)}' y1='{_fmt(y - 4)}' x2='{_fmt(x + 30)}' y2='{_fmt(y - 4)}' "
+                   f"stroke='{color}' stroke-width='1.6'{dash_attr}/><text x='{_fmt(x + 35)}' y='{_fmt(y)}' "
+                   f"font-size='11'>{_t(rel)}</text>")
+        x += 50 + 7 * len(rel)
+    out.append(f"<rect x='{_fmt(x + 10)}' y='{_fmt(y - 11)}' width='22' height='12' rx='3' fill='#fff' "
+               f"stroke='#222' stroke-width='2.2'/><text x='{_fmt(x + 38)}' y='{_fmt(y)}' font-size='11'>"
+               f"heavy border: annotated directly in at least one set</text>")
+    out.append("</g>")
+    return "".join(out)
