@@ -148,7 +148,7 @@ CASES: list[tuple[str, dict[str, str], dict[str, str], dict[str, Any]]] = [
     ("GORULE:0000051", {"evidence": "IPI", "go_id": PROTEIN_BINDING, "with_from": "UniProtKB:P16871",
                         "annotation_extension": "has_input(UniProtKB:P16871)"},
      {"evidence": "IPI", "go_id": PROTEIN_BINDING, "with_from": "UniProtKB:P16871"}, {}),
-    ("GORULE:0000059", {"qualifier": "contributes_to"}, {}, {"gaf_version": "2.1"}),
+    ("GORULE:0000059", {"qualifier": "contributes_to"}, {}, {"gaf_version": "2.1", "convert_to_22": True}),
     ("GORULE:0000061", {"qualifier": "enables"}, {"qualifier": "involved_in"}, {}),
     ("GORULE:0000061", {"qualifier": "part_of", "go_id": PROTEASOME_CORE, "aspect": "C"},
      {"qualifier": "colocalizes_with", "go_id": PROTEASOME_CORE, "aspect": "C"}, {}),
@@ -213,11 +213,11 @@ def test_gaf21_to_22_defaults(onto: Ontology) -> None:
                row(go_id=IMMUNE_RESPONSE, aspect="P"), row(go_id=CC_ROOT, aspect="C", evidence="ND"),
                row(go_id=PROTEASOME_CORE, aspect="C"), row(go_id=EXTRACELLULAR_REGION, aspect="C"),
                row(qualifier="contributes_to"), row(go_id="GO:9999999"))
-    got = run(onto, "GORULE:0000059", df, gaf_version="2.1")
+    # a GAF 2.1 file without relations is valid GAF 2.1: nothing to say unless conversion was asked for
+    assert run(onto, "GORULE:0000059", df, gaf_version="2.1").empty
+    got = run(onto, "GORULE:0000059", df, gaf_version="2.1", convert_to_22=True)
     assert got["set_qualifier"].tolist() == ["enables", "NOT|enables", "involved_in", "acts_upstream_of_or_within",
                                              "is_active_in", "part_of", "located_in"]
-    assert set(got["action"]) == {"report"}
-    got = run(onto, "GORULE:0000059", df, gaf_version="2.1", convert_to_22=True)
     assert set(got["action"]) == {"repair"}
     assert run(onto, "GORULE:0000059", df, gaf_version="2.2").empty
 
@@ -236,6 +236,11 @@ def test_gp2term_relations(onto: Ontology) -> None:
                                              "is_active_in", "NOT|located_in"]
     # GAF 2.1: a missing relation is GORULE:0000059's, not 0000061's
     assert flagged(onto, "GORULE:0000061", frame(row(), row(qualifier="NOT")), gaf_version="2.1") == []
+    # formats without a relation column (plain tables, gene2go) are not asked for one either
+    for fmt in ("table", "gene2go"):
+        assert flagged(onto, "GORULE:0000061", frame(row(), row(qualifier="NOT")), format=fmt, gaf_version="") == []
+    # GAF 2.2 and GPAD require it
+    assert flagged(onto, "GORULE:0000061", frame(row(), row(qualifier="NOT")), format="gpad") == [0, 1]
 
 
 def test_legacy_prefix_repair(onto: Ontology) -> None:
@@ -333,7 +338,8 @@ def test_il7_rat(onto: Ontology, il7: dict[str, pd.DataFrame]) -> None:
     assert set(df.loc[df["evidence"] == "ND", "go_id"]) == {MF_ROOT, CC_ROOT}
     assert all_findings(onto, df) == {}
     # GAF 2.1 -> 2.2: all 15 rows lack a relation; the roots get enables / is_active_in
-    ctx = RuleContext(onto, terms_for(onto, df["go_id"].tolist()), options={"gaf_version": "2.1", "today": TODAY})
+    ctx = RuleContext(onto, terms_for(onto, df["go_id"].tolist()),
+                      options={"gaf_version": "2.1", "today": TODAY, "convert_to_22": True})
     got = REGISTRY["GORULE:0000059"].check(df, ctx)
     assert len(got) == 15
     new = dict(zip(df["go_id"].to_numpy()[got["row"]], got["set_qualifier"]))

@@ -30,6 +30,8 @@ non-ID rule changed in the same chunk.
 
 from __future__ import annotations
 
+import datetime as _dt
+
 import gzip
 import importlib
 import logging
@@ -312,6 +314,27 @@ class _Chunk:
         idrules.restrict(ctx, keep)
 
 
+def reference_date(header: dict[str, Any]) -> _dt.date:
+    """The date age rules (GORULE:0000029) count from: the file's own generation date, else today.
+
+    GO applies the IEA age rule at submission time. Judging an archived file (the bundled 2019 GOA
+    files) by today's date would reject every IEA row in it, which is not what the rule means.
+    """
+    for key in ("date-generated", "generated", "date"):
+        value = header.get(key)
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if isinstance(value, str):
+            text = value.strip()
+            for candidate in (text[:10], text[:8]):
+                for fmt in ("%Y-%m-%d", "%Y%m%d"):
+                    try:
+                        return _dt.datetime.strptime(candidate, fmt).date()
+                    except ValueError:
+                        continue
+    return _dt.date.today()
+
+
 class _Validator:
     """Validates the chunks of one file in order, keeping the cross-chunk state and the totals."""
 
@@ -332,6 +355,8 @@ class _Validator:
                                         else "", "path": meta.get("path", "")}
         self.options.update(options or {})
         self.options["policy"] = policy
+        if not self.options.get("today"):
+            self.options["today"] = reference_date(self.options["header"])
         self.state: dict[str, Any] = {}
         self.seen = _Seen.empty()
         self.state["goannot.engine.duplicates"] = self.seen

@@ -893,20 +893,20 @@ def _new_qualifiers(v: _View, default: npt.NDArray[np.int8], rows: Rows, prefix:
 def gorule_0000059(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
     """Rows of a GAF 2.0/2.1 file without a relation, with the relation GAF 2.2 would give them.
 
-    Only for files declared 2.0 or 2.1 (``ctx.options["gaf_version"]`` or the header). Existing
-    contributes_to / colocalizes_with are kept. The finding is a repair only when the user asked
-    for the conversion (``ctx.options["convert_to_22"]``); otherwise it is an info report, so that a
-    GAF 2.1 file stays as written unless conversion was requested.
+    Only for files declared 2.0 or 2.1 (``ctx.options["gaf_version"]`` or the header), and only when
+    the user asked for the conversion (``ctx.options["convert_to_22"]``): a GAF 2.1 file without
+    relations is valid GAF 2.1, so reporting every row of it would bury real findings (472k rows
+    of the human file). Existing contributes_to / colocalizes_with are kept.
     """
     version = _gaf_version(ctx)
-    if not (version.startswith("2.0") or version.startswith("2.1")):
+    if not (version.startswith("2.0") or version.startswith("2.1")) or not ctx.options.get("convert_to_22"):
         return no_findings()
     v = _view(chunk, ctx)
     default = _default_codes(v, ctx)
     rcodes, rel = v.relation()
     no_rel = np.array([r == "" for r in rel], dtype=bool)[rcodes] if rel else np.zeros(v.n, dtype=bool)
     mask = no_rel & (default > 0)
-    action = Action.REPAIR if ctx.options.get("convert_to_22") else Action.REPORT
+    action = Action.REPAIR
     return _result(mask, lambda r: _new_qualifiers(v, default, r, "no gp2term relation (GAF 2.2 requires one): "),
                    v, fix=lambda r: _new_qualifiers(v, default, r, "qualifier -> "), action=action,
                    set_qualifier=lambda r: _new_qualifiers(v, default, r))
@@ -947,8 +947,10 @@ def gorule_0000061(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
     allowed = np.array([[_allowed(d, r) for r in rel] for d in _DEFAULTS], dtype=bool)
     ok = allowed[default, rcodes]
     ok[mf_root] = np.array([r == "enables" for r in rel], dtype=bool)[rcodes[mf_root]]
-    version = _gaf_version(ctx)
-    if str(ctx.options.get("format", "gaf")) == "gaf" and (version.startswith("2.0") or version.startswith("2.1")):
+    # A missing relation is a defect only where the format requires one (GAF 2.2, GPAD); GAF 2.0/2.1,
+    # gene2go and plain tables carry none (GORULE:0000059 converts GAF 2.1 on request).
+    fmt = str(ctx.options.get("format", "gaf"))
+    if not (fmt == "gpad" or (fmt == "gaf" and _gaf_version(ctx).startswith("2.2"))):
         ok |= np.array([r == "" for r in rel], dtype=bool)[rcodes]
     mask = ~ok & (default > 0)
     rel_arr = np.array(rel, dtype=object)
