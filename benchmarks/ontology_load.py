@@ -95,7 +95,8 @@ def table(results: dict[str, Measurement], meta: dict[str, dict[str, Any]]) -> s
     for name, info in meta.items():
         ref = info.get("reference")
         if ref and ref in results:
-            rows.append(f"{ref} / ({name}): {results[ref].call_s / results[name].call_s:.1f}x")
+            rows.append(f"{ref} / ({name}): {results[ref].call_s / results[name].call_s:.1f}x wall, "
+                        f"{results[ref].cpu_s / results[name].cpu_s:.1f}x CPU")
     return "\n".join(rows)
 
 
@@ -142,6 +143,11 @@ def main(argv: list[str] | None = None) -> int:
         "cases": {name: {**meta[name], **m.as_dict()} for name, m in results.items()},
         "ratios_vs_goannot_warm": {name: m.call_s / results["goannot warm"].call_s for name, m in results.items()},
         "ratios_vs_goannot_cold": {name: m.call_s / results["goannot cold"].call_s for name, m in results.items()},
+        "cpu_ratios_vs_goannot_warm": {name: m.cpu_s / results["goannot warm"].cpu_s for name, m in results.items()},
+        "bridge_speedups": {f"{info['reference']} / {name}": {
+            "wall": results[info["reference"]].call_s / results[name].call_s,
+            "cpu": results[info["reference"]].cpu_s / results[name].cpu_s}
+            for name, info in meta.items() if info.get("reference") in results},
     }
     write_json(args.output, payload)
     print(f"\nwrote {args.output}", file=sys.stderr)
