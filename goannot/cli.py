@@ -106,6 +106,95 @@ def _cmd_resolve(args: argparse.Namespace) -> int:
     return worst
 
 
+# -- annotations -----------------------------------------------------------------------------------
+
+def _annotation_path(name: str) -> Path:
+    """A file path, or the local file of a manifest annotation source (bundled or fetched)."""
+    p = Path(name)
+    if p.exists():
+        return p
+    from .sources import get_source, locate, manifest
+
+    if name in manifest():
+        return locate(get_source(name))
+    from .errors import InputError
+
+    raise InputError(name, None, "no such file, and not a known annotation source (see `goannot data list`)")
+
+
+def _gene_index(spec: str) -> Any:
+    from .genes import GeneIndex
+
+    if spec.startswith("ncbi:"):
+        return GeneIndex.from_ncbi(int(spec.split(":", 1)[1]))
+    from .annotations import read_annotations
+
+    return GeneIndex.from_annotations(read_annotations(_annotation_path(spec)).table)
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from .validate import exit_status, render_table, validate_file
+
+    onto = _load_go(args.go)
+    options: dict[str, Any] = {"convert_to_22": args.convert_to_22}
+    if args.today:
+        import datetime as dt
+
+        options["today"] = dt.date.fromisoformat(args.today)
+    if args.gene_index:
+        options["gene_index"] = _gene_index(args.gene_index)
+    try:
+        result = validate_file(
+            _annotation_path(args.file), onto, format=args.format, policy=args.policy,
+            rules=args.rules.split(",") if args.rules else None, fail_on=args.fail_on, options=options,
+            fix_path=args.fix, rejects_path=args.rejects, log_path=args.log, report_path=args.report,
+            strict=args.strict)
+    except GoannotError as exc:
+        _out(f"goannot: error: {exc}", sys.stderr)
+        return exit_status(exc)
+    _out(render_table(result))
+    for label, path in (result.outputs or {}).items():
+        _out(f"{label}: {path}")
+    return exit_status(result, args.fail_on)
+
+
+def _cmd_propagate(args: argparse.Namespace) -> int:
+    from .annotations import read_annotations
+    from .ontology import DEFAULT_RELATIONS, REGULATES
+    from .propagate import propagate
+
+    onto = _load_go(args.go)
+    relations: tuple[str, ...] = tuple(args.relations.split(",")) if args.relations else DEFAULT_RELATIONS
+    if args.regulates:
+        relations = tuple(dict.fromkeys(relations + REGULATES))
+    annotations = read_annotations(_annotation_path(args.file), format=args.format)
+    prop = propagate(annotations.table, onto, relations, args.evidence, aspects=args.aspects)
+    meta = dict(prop.meta)
+    meta["annotations"] = {"path": annotations.path, "format": annotations.format, "version": annotations.version,
+                           "generated": annotations.header.get("date-generated") or annotations.header.get("generated")}
+    table = prop.closure.merge(prop.genes[["gene", "symbol"]], on="gene", how="left")
+    table["name"] = [onto.name(t) for t in table["term"].astype(str)]
+    table = table[["gene", "symbol", "term", "name", "direct", "n_sources"]]
+    if args.out:
+        from .atomic import atomic_open
+
+        with atomic_open(args.out) as fh:
+            for key in ("relations", "evidence", "aspects"):
+                fh.write(f"# {key}: {meta.get(key)}\n")
+            fh.write(f"# go: {meta.get('ontology', {})}\n# annotations: {meta['annotations']}\n")
+            table.to_csv(fh, sep="\t", index=False)
+        _out(f"closure: {args.out}")
+    if args.json:
+        _write_json(Path(args.json), meta)
+    counts = meta.get("counts", {})
+    _out(f"{len(prop.genes):,} genes, {int(prop.closure['direct'].sum()):,} direct and "
+         f"{int((~prop.closure['direct']).sum()):,} inferred (gene, term) pairs over {'+'.join(relations)}"
+         + (f"; rows: {counts}" if counts else ""))
+    if len(prop.conflicts):
+        _out(f"{len(prop.conflicts):,} positive (gene, term) pairs contradict a NOT annotation")
+    return EXIT_OK
+
+
 # -- demo ------------------------------------------------------------------------------------------
 
 def _read_example_table(path: Path) -> list[dict[str, str]]:
@@ -185,6 +274,36 @@ def build_parser() -> argparse.ArgumentParser:
     oc = add("check", _cmd_ontology_check, "check the DAG: cycles, dangling references, obsolete terms...", onto)
     go_option(oc)
     oc.add_argument("--json", metavar="FILE", help="also write the findings as JSON")
+
+    va = add("validate", _cmd_validate, "check annotations against a GO release, repair, never lose a row")
+    va.add_argument("file", metavar="FILE|SOURCE", help="GAF, GPAD, gene2go, or a table; or a manifest name")
+    go_option(va)
+    va.add_argument("--format", choices=("gaf", "gpad", "gpi", "gene2go", "table"), help="skip format detection")
+    va.add_argument("--policy", choices=("replace", "keep", "reject"), default="replace",
+                    help="secondary/obsolete IDs: replace where GO names one target (default), keep, or reject")
+    va.add_argument("--fix", metavar="OUT", help="write the repaired annotations (GAF 2.2 for .gaf/.gaf.gz, else TSV)")
+    va.add_argument("--rejects", metavar="FILE", help="write the rejected rows with their reasons")
+    va.add_argument("--log", metavar="FILE", help="write one entry per change (line, rule, before, after)")
+    va.add_argument("--report", metavar="FILE.json", help="write the JSON report")
+    va.add_argument("--fail-on", choices=("info", "warning", "error", "never"), default="error",
+                    help="exit 1 when a finding reaches this severity (default: error)")
+    va.add_argument("--strict", action="store_true", help="stop at the first malformed line")
+    va.add_argument("--rules", metavar="ID,ID", help="run only these rule ids")
+    va.add_argument("--convert-to-22", action="store_true", help="give GAF 2.0/2.1 rows their GAF 2.2 relation")
+    va.add_argument("--today", metavar="YYYY-MM-DD", help="date for age rules (default: the file's own date)")
+    va.add_argument("--gene-index", metavar="ncbi:TAXON|GAF",
+                    help="check gene identifiers against NCBI Gene (taxon 9606, 10090, 7227) or a GAF's genes")
+
+    pr = add("propagate", _cmd_propagate, "gene x term closure over chosen relations, NOT-aware, with provenance")
+    pr.add_argument("file", metavar="FILE|SOURCE")
+    go_option(pr)
+    pr.add_argument("--format", choices=("gaf", "gpad", "gene2go", "table"))
+    pr.add_argument("--relations", metavar="R,R", help="relations to follow (default: is_a,part_of)")
+    pr.add_argument("--regulates", action="store_true", help="also follow regulates, negatively_/positively_regulates")
+    pr.add_argument("--evidence", metavar="SPEC", help="e.g. exclude:IEA, experimental, codes:IDA,IMP, no-ND")
+    pr.add_argument("--aspects", metavar="P,F,C", help="only annotations to terms of these aspects")
+    pr.add_argument("--out", metavar="FILE.tsv", help="write the closure (gene, symbol, term, name, direct, n_sources)")
+    pr.add_argument("--json", metavar="FILE", help="write the run's metadata (relations, filters, releases, counts)")
 
     rs = add("resolve", _cmd_resolve, "what IDs (or names/synonyms) are in a GO release")
     go_option(rs)
