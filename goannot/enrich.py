@@ -124,16 +124,23 @@ class _Universe:
     row_codes: tuple[_I64, _I64, int] | None  # (db codes, id codes, width) of every row -> pair keys
     pair_keys: _I64 | None       # sorted distinct (db, id) pair keys
     pair_rank: _I64 | None       # gene (label order) of each pair key
-    _cache: dict[str, dict[str, list[int]]] = field(default_factory=dict)
+    _cache: dict[str, Any] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.names)
+
+    def id_index(self) -> pd.Index:
+        """``db_object_id`` of every gene as an Index (memoized)."""
+        got = self._cache.get("_id_index")
+        if got is None:
+            got = self._cache["_id_index"] = pd.Index(self.db_object_id, dtype=object)
+        return got
 
     def lookup(self, kind: str) -> dict[str, list[int]]:
         """value -> genes, for kind in label, db_object_id, symbol, synonym and the ``_nocase`` forms."""
         got = self._cache.get(kind)
         if got is not None:
-            return got
+            return got  # type: ignore[no-any-return]
         table: dict[str, list[int]] = {}
         if kind.endswith("_nocase"):
             for value, genes in self.lookup(kind[:-len("_nocase")]).items():
@@ -225,8 +232,8 @@ def _universe_from_table(table: pd.DataFrame) -> _Universe:
     dbc = db_codes.astype(np.int64)
     idc = id_codes.astype(np.int64)
     upair, first = np.unique(dbc * width + idc, return_index=True)
-    dbv = ["" if pd.isna(v) else str(v) for v in db_values]
-    idv = ["" if pd.isna(v) else str(v) for v in id_values]
+    dbv = [v if isinstance(v, str) else "" for v in db_values]
+    idv = [v if isinstance(v, str) else "" for v in id_values]
     dbs = [dbv[k] for k in (upair // width).tolist()]
     ids = [idv[k] for k in (upair % width).tolist()]
     labels = [f"{d}:{i}" for d, i in zip(dbs, ids)]
@@ -235,7 +242,7 @@ def _universe_from_table(table: pd.DataFrame) -> _Universe:
     rank_of_pair[order] = np.arange(len(order), dtype=np.int64)
     if Col.DB_OBJECT_SYMBOL.value in table.columns:
         sym_col = table[Col.DB_OBJECT_SYMBOL.value].iloc[first[order]].tolist()
-        sym = ["" if pd.isna(v) else str(v) for v in sym_col]
+        sym = [v if isinstance(v, str) else "" for v in sym_col]
     else:
         sym = [""] * len(order)
     names = [labels[k] for k in order.tolist()]
@@ -260,6 +267,15 @@ def _normalize_ns(ns: Iterable[str] | str) -> tuple[str, ...]:
     if not out:
         raise GoannotError("no namespace to test")
     return tuple(dict.fromkeys(out))
+
+
+def _term_namespace_codes(ontology: Ontology, namespaces: Sequence[str]) -> _I64:
+    """Per term (index order): position of its namespace in ``namespaces``, -1 for the others."""
+    names = np.asarray(ontology.namespaces_array(), dtype=object)
+    codes = np.full(len(names), -1, dtype=np.int64)
+    for k, code in enumerate(namespaces):
+        codes[names == NAMESPACES[code]] = k
+    return codes
 
 
 def _propagated_pairs(annotations: Any, ontology: Ontology, relations: Sequence[str],
@@ -318,10 +334,7 @@ def prepare_annotations(annotations: Any, ontology: Ontology,
     gene_to_universe = universe.labels.get_indexer(labels).astype(np.int64)
     if len(gene_to_universe) and gene_to_universe.min() < 0:  # cannot happen: both come from the table
         raise GoannotError("propagated genes missing from the gene index")
-    ns_names = {NAMESPACES[n] for n in namespaces}
-    term_ns_ok = np.fromiter((nm in ns_names for nm in ontology.namespaces_array()), dtype=bool,
-                             count=len(ontology.term_ids()))
-    keep = term_ns_ok[terms]
+    keep = _term_namespace_codes(ontology, namespaces)[terms] >= 0
     return PreparedAnnotations(ontology=ontology, relations=tuple(pmeta.get("relations", rels)),
                                evidence=str(pmeta.get("evidence", flt.spec)), namespaces=namespaces,
                                universe=universe, pair_gene=gene_to_universe[genes[keep]],
@@ -345,9 +358,20 @@ def match_identifiers(queries: Sequence[str], prepared: PreparedAnnotations) -> 
     qs = list(dict.fromkeys(q.strip() for q in queries if q and q.strip()))
     found: dict[str, tuple[str, list[int]]] = {}
     remaining = qs
-    for kind in ("label", "db_object_id", "isoform", "symbol", "symbol_nocase", "synonym", "synonym_nocase"):
+    # The two exact tiers, vectorized (a population is often the whole genome).
+    for kind, index in (("label", uni.labels), ("db_object_id", uni.id_index())):
+        if not remaining or not index.is_unique:
+            continue
+        at = index.get_indexer(pd.Index(remaining, dtype=object))
+        for q, g in zip(remaining, at.tolist()):
+            if g >= 0:
+                found[q] = (kind, [g])
+        remaining = [q for q, g in zip(remaining, at.tolist()) if g < 0]
+    for kind in ("db_object_id", "isoform", "symbol", "symbol_nocase", "synonym", "synonym_nocase"):
         if not remaining:
             break
+        if kind == "db_object_id" and uni.id_index().is_unique:
+            continue
         table = uni.lookup("db_object_id" if kind == "isoform" else kind)
         rest: list[str] = []
         for q in remaining:
@@ -709,10 +733,7 @@ def _pair_namespace_codes(prepared: PreparedAnnotations) -> _I64:
     got = _PAIR_NS.get(prepared)
     if got is not None:
         return got
-    ns_names = prepared.ontology.namespaces_array()
-    code_of = {NAMESPACES[c]: k for k, c in enumerate(prepared.namespaces)}
-    term_code = np.fromiter((code_of.get(nm, -1) for nm in ns_names), dtype=np.int64, count=len(ns_names))
-    out = term_code[prepared.pair_term]
+    out = _term_namespace_codes(prepared.ontology, prepared.namespaces)[prepared.pair_term]
     _PAIR_NS[prepared] = out
     return out
 
