@@ -17,8 +17,9 @@ Choosing the gene of each set
 Matrix states (``Comparison.matrix``, long format, one row per set and term)
     ``direct`` (a positive row names the term), ``NOT`` (a NOT row names it and no positive row
     does), ``inferred`` (implied by a direct term over the relations), ``absent``. The terms are the
-    union of every set's closure and NOT terms. Each cell carries the evidence supporting it: for an
-    inferred cell, the rows of the direct terms implying it. ``evidence_class`` is the best class in
+    union of every set's closure and NOT terms. Each positive cell carries the evidence of every row
+    whose direct term implies it (the term itself or a descendant), so a direct cell may show codes
+    of more specific rows too; a NOT cell carries its NOT rows. ``evidence_class`` is the best class in
     the order of :data:`EVIDENCE_ORDER`; ``conflict`` marks positive cells contradicted by a NOT of
     the same set (see :mod:`goannot.propagate`).
 
@@ -704,7 +705,8 @@ def summary_facts(comp: Comparison) -> list[str]:
         if len(spec):
             names = ", ".join(f"{n} ({t})" for t, n in zip(spec["term"].head(3), spec["name"].head(3)))
             more = f" and {len(spec) - 3} more" if len(spec) > 3 else ""
-            facts.append(f"{len(spec)} direct terms only in {lab}: {names}{more}.")
+            noun = "direct term" if len(spec) == 1 else "direct terms"
+            facts.append(f"{len(spec)} {noun} only in {lab}: {names}{more}.")
     tr = comp.matrix[(comp.matrix["state"] == "direct") & (comp.matrix["transferred_from"] != "")
                      & ~comp.matrix["own_support"]]
     for lab in comp.sets:
