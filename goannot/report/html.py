@@ -163,13 +163,13 @@ def _summary(report: Mapping[str, Any]) -> str:
                   if s["label"] in colors else "")
         sets.append({
             "set": swatch + _e(s.get("label")),
-            "source": _e(s.get("source")), "file date": _e(s.get("generated") or s.get("version")),
+            "source": _e(s.get("source")), "release": _e(s.get("version")), "generated": _e(s.get("generated")),
             "gene": _e(f"{gene.get('id', '')} {gene.get('symbol', '')}".strip()) or "<span class='bad'>not found</span>",
             "matched by": _e(gene.get("via", "")), "rows": _e(s.get("rows", "")),
             "sha256": f"<span class='mono'>{_e(str(s.get('sha256') or '')[:16])}</span>",
             "status": _e(s.get("status")) if s.get("status") == "ok" else f"<span class='bad'>{_e(s.get('status'))}</span>",
         })
-    raw = {k: (lambda v, _r: str(v)) for k in ("set", "source", "file date", "gene", "matched by", "rows", "sha256",
+    raw = {k: (lambda v, _r: str(v)) for k in ("set", "source", "release", "generated", "gene", "matched by", "rows", "sha256",
                                                 "status")}
     out.append("<h3>Annotation sets</h3>" + table_html(sets, formatters=raw))
     facts = report.get("facts", [])

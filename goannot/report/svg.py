@@ -336,12 +336,26 @@ def dag_svg(terms: Iterable[str], edges: Iterable[tuple[str, str, str]],
     marker_of = {rel: i for i, rel in enumerate(_styles_in_use(rel_of.values()))}
     out.extend(band_heads)
 
-    # edges first, under the nodes
+    # edges first, under the nodes; a parent's incoming edges are spread along its bottom side and a
+    # child's outgoing ones along its top, in the x order of the other end, so arrows do not pile up
+    into: dict[str, list[str]] = {}
+    outof: dict[str, list[str]] = {}
+    for child, parent in rel_of:
+        into.setdefault(parent, []).append(child)
+        outof.setdefault(child, []).append(parent)
+    for lst in (*into.values(), *outof.values()):
+        lst.sort(key=lambda t: (nodes[t].x, nodes[t].y))
+
+    def spread(term: str, other: str, table: Mapping[str, list[str]]) -> float:
+        peers = table[term]
+        k, n = peers.index(other), len(peers)
+        return nodes[term].x + node_w / 2 + (k - (n - 1) / 2) * min(12.0, (node_w - 30) / max(n, 1))
+
     for (child, parent), rel in sorted(rel_of.items()):
         c, p = nodes[child], nodes[parent]
         color, dash = RELATION_STYLES.get(rel, _OTHER_STYLE)
-        x1, y1 = c.x + node_w / 2, c.y
-        x2, y2 = p.x + node_w / 2, p.y + node_h
+        x1, y1 = spread(child, parent, outof), c.y
+        x2, y2 = spread(parent, child, into), p.y + node_h
         if y1 <= y2:  # should not happen (parents lie above); route around the side
             y1, y2 = c.y + node_h / 2, p.y + node_h / 2
         dy = max((y1 - y2) * 0.5, 20.0)
