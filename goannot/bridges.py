@@ -81,8 +81,9 @@ def _gc_paused(func: Callable[_P, _R]) -> Callable[_P, _R]:
 
 
 def _obo_quote(text: str) -> str:
-    """``text`` as an OBO quoted string (backslash and double quote escaped)."""
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """``text`` as an OBO quoted string (backslash, double quote, newline and tab escaped)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+    return '"' + escaped + '"'
 
 
 def _wanted(relations: Iterable[str] | str | None) -> set[str] | None:

@@ -28,7 +28,7 @@ __all__ = ["CACHE_FORMAT", "cache_path", "read_cache", "write_cache", "FileClosu
 log = logging.getLogger(__name__)
 
 #: Bumped whenever the stored state changes shape.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 _MAGIC = "goannot-ontology-cache"
 
 

@@ -26,6 +26,13 @@ log = logging.getLogger(__name__)
 
 _QUOTED = re.compile(r'^"((?:[^"\\]|\\.)*)"\s*(.*)$')
 _UNESCAPE = re.compile(r"\\(.)")
+#: OBO 1.4 escapes: \n newline, \t tab, \W space; any other escaped character stands for itself.
+_ESCAPED = {"n": "\n", "t": "\t", "W": " "}
+
+
+def _unescape_char(m: re.Match[str]) -> str:
+    c = m.group(1)
+    return _ESCAPED.get(c, c)
 
 
 @dataclass(slots=True)
@@ -77,7 +84,7 @@ def _unquote(value: str, path: str | None, line: int, tag: str) -> tuple[str, st
     m = _QUOTED.match(value)
     if m is None:
         raise OboParseError(path, line, f"{tag}: expected a quoted string, found {value[:60]!r}")
-    return _UNESCAPE.sub(r"\1", m.group(1)), m.group(2)
+    return _UNESCAPE.sub(_unescape_char, m.group(1)), m.group(2)
 
 
 def _strip_trailing(value: str) -> str:

@@ -37,8 +37,8 @@ IL7 = "P13232"
 
 GO_LIVE_TERMS = 45_013                # non-obsolete [Term] stanzas: obonet's default node count
 GO_EDGES = 95_863                     # is_a + relationship lines of the live terms
-# Terms whose definition contains the OBO escape "\n": goannot's OBO reader unescapes it to a
-# plain "n" (goannot.obo._unquote), so their def differs from obonet's raw text there and only there.
+# Terms whose definition contains the OBO escape "\n": read as a newline and written back escaped,
+# so they equal obonet's raw text too (regression: they once came back as a plain "n").
 DEFS_WITH_NEWLINE_ESCAPE = 6
 
 _QUOTED = re.compile(r'^"((?:[^"\\]|\\.)*)"(.*)$')
@@ -123,7 +123,6 @@ def test_networkx_node_attributes_equal_obonet(our_graph: Any, obonet_graph: Any
         expected_def = f'"{m.group(1)}"'
         if "\\n" in expected_def:
             newline_defs += 1
-            expected_def = expected_def.replace("\\n", "n")
         if ours.get("def") != expected_def:
             mismatches.append((node, "def"))
         if ours.get("synonym", []) != [_synonym_without_refs(s) for s in theirs.get("synonym", [])]:
