@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from goannot.errors import GoannotError
 from goannot.report import dag_svg, render_html, ribbon_svg, run_report, summary_text
 from goannot.report.job import SCHEMA, TSV_TABLES
 from goannot.report.svg import RELATION_STYLES, SET_COLORS, layer_terms
@@ -300,3 +301,21 @@ def test_gene_missing_in_one_species(go: Any, tmp_path: Path) -> None:
     assert again.report["comparison"] == {}
     assert not (out / "matrix.tsv").exists() and (out / "validation_findings.tsv").exists()
     assert "nothing to compare" in "".join(_parse(again.html.read_text()).text)
+
+
+def test_bad_set_names_fail_before_any_work(tmp_path: Path) -> None:
+    with pytest.raises(GoannotError, match="genes= names no set.*worm"):
+        run_report("IL7", ("human",), genes={"worm": "x"}, out_dir=tmp_path / "r")
+    with pytest.raises(GoannotError, match="sources= names species not in the report: fly"):
+        run_report("IL7", ("human",), sources={"fly": "x.gaf"}, out_dir=tmp_path / "r")
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.slow
+def test_per_set_gene_override(go: Any, tmp_path: Path) -> None:
+    result = run_report("IL7", ("human", "mouse"), ontology=go, extra_sets={}, genes={"mouse": "P10168"},
+                        out_dir=tmp_path / "r")
+    mouse = next(s for s in result.report["sets"] if s["label"] == "mouse")
+    assert mouse["gene"]["curie"] == "UniProtKB:P10168" and mouse["gene"]["via"] == "ID"
+    assert mouse["gene"]["query"] == "P10168"
+    assert result.report["comparison"]["sets"] == ["human", "mouse"]

@@ -336,7 +336,8 @@ def run_report(gene: str = "IL7", species: Sequence[str] = DEFAULT_SPECIES, *,
                out_dir: str | Path = "goannot-report",
                relations: Sequence[str] = ("is_a", "part_of"),
                evidence: str | Sequence[str] | None = None,
-               slim: str = "goslim_agr") -> ReportResult:
+               slim: str = "goslim_agr",
+               genes: Mapping[str, str] | None = None) -> ReportResult:
     """Build the report of ``gene`` across ``species`` (and extra sets) into ``out_dir``.
 
     ``ontology`` is a loaded :class:`~goannot.ontology.Ontology`, a manifest name or a path (default:
@@ -346,6 +347,8 @@ def run_report(gene: str = "IL7", species: Sequence[str] = DEFAULT_SPECIES, *,
     ``relations`` and ``evidence`` (an :class:`~goannot.evidence.EvidenceFilter` spec) govern
     propagation and comparison; ``slim`` names the subset of the ribbon (default ``goslim_agr``, the
     Alliance of Genome Resources' ribbon slim: 58 terms, narrower than ``goslim_generic``'s 147).
+    ``genes`` overrides the query for some sets by label (``{"rat": "P56478"}``), for a gene whose
+    symbol differs between species or names several genes in one file.
     Returns a :class:`ReportResult`; :meth:`ReportResult.summary_text` is the terminal summary.
     """
     t_start = time.perf_counter()
@@ -358,13 +361,6 @@ def run_report(gene: str = "IL7", species: Sequence[str] = DEFAULT_SPECIES, *,
         timings[step] = round(now - t0, 3)
         return now
 
-    t = time.perf_counter()
-    onto = ontology if isinstance(ontology, Ontology) else load_ontology(ontology)
-    t = tick("load_ontology", t)
-    log.info("GO %s loaded; checking the DAG", onto.data_version)
-    dag = check_dag(onto, relations=relations)
-    t = tick("dag_check", t)
-
     if extra_sets is None:
         extra: Mapping[str, str | Path] = ({NCBI_IL7_LABEL: NCBI_IL7_TABLE} if gene.upper() == "IL7"
                                            and NCBI_IL7_TABLE.is_file() else {})
@@ -372,6 +368,23 @@ def run_report(gene: str = "IL7", species: Sequence[str] = DEFAULT_SPECIES, *,
             log.info("the NCBI IL7 table %s is not here (not a source checkout); left out", NCBI_IL7_TABLE)
     else:
         extra = extra_sets
+
+    unknown = sorted(set(genes or {}) - set(species) - set(extra))
+    if unknown:
+        raise GoannotError(f"genes= names no set of this report: {', '.join(unknown)} (sets: "
+                           f"{', '.join([*species, *extra])})")
+
+    stray = sorted(set(sources or {}) - set(species))
+    if stray:
+        raise GoannotError(f"sources= names species not in the report: {', '.join(stray)} (species: "
+                           f"{', '.join(species)})")
+
+    t = time.perf_counter()
+    onto = ontology if isinstance(ontology, Ontology) else load_ontology(ontology)
+    t = tick("load_ontology", t)
+    log.info("GO %s loaded; checking the DAG", onto.data_version)
+    dag = check_dag(onto, relations=relations)
+    t = tick("dag_check", t)
 
     infos: list[SetInfo] = []
     validations: dict[str, ValidationResult] = {}
@@ -384,7 +397,7 @@ def run_report(gene: str = "IL7", species: Sequence[str] = DEFAULT_SPECIES, *,
             messages.append(info.message)
             log.warning("%s", info.message)
             continue
-        whole, sub = _read_set(info, path, gene)
+        whole, sub = _read_set(info, path, (genes or {}).get(info.label, gene))
         if sub is None or whole is None:
             messages.append(info.message)
             continue
