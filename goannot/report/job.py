@@ -192,8 +192,8 @@ def _read_set(info: SetInfo, path: Path, gene: str) -> tuple[AnnotationSet | Non
     info.path, info.sha256 = str(path), content_hash(path)
     info.file_rows, info.file_rejects = whole.input_rows, len(whole.rejects)
     info.generated = _release_date(whole, info.version) or ""
-    if not info.version:
-        info.version = whole.version
+    if not info.version and whole.format in ("gaf", "gpad", "gpi"):
+        info.version = f"{whole.format} {whole.version}"  # a plain table's "version" is only its layout
     rec, mask = _lookup(whole, gene, info.taxon)
     info.gene = rec
     if mask is None:
