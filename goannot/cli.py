@@ -9,7 +9,6 @@ or a failed command.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import logging
 import sys
@@ -197,41 +196,165 @@ def _cmd_propagate(args: argparse.Namespace) -> int:
 
 # -- demo ------------------------------------------------------------------------------------------
 
-def _read_example_table(path: Path) -> list[dict[str, str]]:
-    with open(path, newline="") as fh:
-        return list(csv.DictReader(fh, delimiter="\t"))
-
-
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from .dagcheck import check_dag, render_table
+    """The main job on the bundled release: the IL7 report (what `make demo` runs)."""
+    args.gene = "IL7"
+    args.species = "human,mouse,rat"
+    args.source = args.extra = args.gene_for = None
+    args.no_extra = False
+    args.relations = args.evidence = None
+    args.slim = None
+    args.ontology = args.go
+    return _cmd_report(args)
+
+
+def _pairs(items: list[str] | None, what: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key or not value:
+            from .errors import InputError
+
+            raise InputError(None, None, f"{what}: expected LABEL=VALUE, got {item!r}")
+        out[key] = value
+    return out
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .report import run_report
+
+    kwargs: dict[str, Any] = {}
+    if args.no_extra:
+        kwargs["extra_sets"] = {}
+    elif args.extra:
+        kwargs["extra_sets"] = _pairs(args.extra, "--extra")
+    if args.source:
+        kwargs["sources"] = _pairs(args.source, "--source")
+    if args.gene_for:
+        kwargs["genes"] = _pairs(args.gene_for, "--gene-for")
+    if args.relations:
+        kwargs["relations"] = tuple(args.relations.split(","))
+    if args.evidence:
+        kwargs["evidence"] = args.evidence
+    if args.slim:
+        kwargs["slim"] = args.slim
+    result = run_report(args.gene, tuple(args.species.split(",")), ontology=args.ontology, out_dir=args.out,
+                        **kwargs)
+    _out(result.summary_text())
+    return EXIT_OK
+
+
+# -- enrichment ------------------------------------------------------------------------------------
+
+def _id_list(path: str) -> list[str]:
+    """Identifiers from a file: one per line (or whitespace/comma separated); '#' starts a comment."""
+    import re
+
+    ids: list[str] = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            ids.extend(x for x in re.split(r"[\s,]+", line.split("#", 1)[0]) if x)
+    return ids
+
+
+def _enrich_kwargs(args: argparse.Namespace) -> dict[str, Any]:
+    from .ontology import DEFAULT_RELATIONS, REGULATES
+
+    relations: tuple[str, ...] = tuple(args.relations.split(",")) if args.relations else DEFAULT_RELATIONS
+    if args.regulates:
+        relations = tuple(dict.fromkeys(relations + REGULATES))
+    return {"ns": tuple(args.ns.split(",")), "relations": relations, "evidence": args.evidence,
+            "corrections": tuple(args.corrections.split(",")), "alpha": args.alpha,
+            "correct_per_namespace": not args.pool_namespaces,
+            "all_annotated_population": args.annotated_background, "min_study_count": args.min_study_count,
+            "alternative": args.alternative}
+
+
+def _print_enrichment(result: Any, show_all: bool) -> None:
+    meta = result.meta
+    scope = meta.get("correction_scope", "per namespace")
+    _out(f"GO {meta.get('ontology', {}).get('data_version', '?')}; corrections {', '.join(meta.get('corrections', []))} "
+         f"({scope}); relations {'+'.join(meta.get('relations', []))}")
+    for w in result.warnings:
+        _out(f"warning: {w}")
+    table = result.table if show_all else result.significant()
+    cols = [c for c in ("GO", "NS", "enrichment", "name", "ratio_in_study", "ratio_in_pop", "p_uncorrected")
+            if c in table.columns] + [c for c in table.columns if c.startswith("p_") and c != "p_uncorrected"]
+    _out(f"{len(table)} term(s) {'tested' if show_all else 'significant'}")
+    if len(table):
+        _out(table[cols].head(50).to_string(index=False, max_colwidth=50))
+
+
+def _cmd_enrich(args: argparse.Namespace) -> int:
+    from .annotations import read_annotations
+    from .enrich import enrich
 
     onto = _load_go(args.go)
-    prov = onto.provenance
-    n_obsolete = sum(1 for t in onto.term_ids() if onto.is_obsolete(t))
-    _out(f"GO release {onto.data_version}: {len(onto):,} terms ({n_obsolete:,} obsolete), "
-         f"{len(onto.alt_ids):,} secondary IDs")
-    _out(f"  file {prov.path}")
-    _out(f"  sha256 {prov.sha256} ({'manifest ' + prov.source_name if prov.source_name else 'unlisted file'})")
-    _out()
-    _out("DAG check")
-    _out(render_table(check_dag(onto)))
-    table = EXAMPLES / "il7_ncbi_go_table.tsv"
-    rows = _read_example_table(table)
-    _out()
-    _out(f"IL7 GO table from an old NCBI Gene page ({table.name}, {len(rows)} rows) against this release")
-    for row in rows:
-        r = onto.resolve(row["GO ID"])
-        stated = row["GO Term"]
-        if r.status.value == "secondary":
-            _out(f'  {r.query} "{stated}" is a secondary ID of {r.primary} "{r.name}"')
-        elif r.status.value == "obsolete":
-            guide = (f"replaced_by {', '.join(r.replaced_by)}" if r.replaced_by else
-                     f"consider {', '.join(r.consider)}" if r.consider else "no replacement")
-            _out(f'  {r.query} "{stated}" is obsolete ({guide})')
-        elif r.status.value in ("unknown", "malformed"):
-            _out(f'  {r.query} "{stated}" is {r.status.value}')
-        elif r.name != stated:
-            _out(f'  {r.query} "{stated}" is now named "{r.name}"')
+    annotations = read_annotations(_annotation_path(args.annotations))
+    study = _id_list(args.study)
+    population = None if args.all_annotated or not args.population else _id_list(args.population)
+    result = enrich(study, population, annotations, onto, **_enrich_kwargs(args))
+    _print_enrichment(result, args.all)
+    if args.out:
+        from .atomic import atomic_open
+
+        with atomic_open(args.out) as fh:
+            result.table.to_csv(fh, sep="\t", index=False)
+    if args.meta:
+        _write_json(Path(args.meta), result.meta)
+    if args.dotplot or args.dag:
+        from .atomic import atomic_write_text
+        from .enrich_plots import dag_svg, dotplot_svg
+
+        if args.dotplot:
+            atomic_write_text(args.dotplot, dotplot_svg(result))
+        if args.dag:
+            atomic_write_text(args.dag, dag_svg(result, onto))
+    if args.elim is not None:
+        from .enrich_plots import collapse_elim
+
+        elim = collapse_elim(result, onto, alpha=args.elim)
+        _out(f"elim (topGO-style, cutoff {args.elim}): {int(elim['significant'].sum())} term(s) significant")
+    return EXIT_OK
+
+
+def _cmd_enrich_compare(args: argparse.Namespace) -> int:
+    from .annotations import read_annotations
+    from .enrich_compare import run_and_compare
+
+    onto_a = _load_go(args.go)
+    onto_b = _load_go(args.go_b) if args.go_b else onto_a
+    ann_a = read_annotations(_annotation_path(args.annotations))
+    ann_b = read_annotations(_annotation_path(args.annotations_b)) if args.annotations_b else ann_a
+    orthologs = None
+    if args.orthologs:
+        import pandas as pd
+
+        orthologs = pd.read_csv(args.orthologs, sep="\t", dtype=str, comment="#")
+    labels = tuple(args.labels.split(","))
+    if len(labels) != 2:
+        from .errors import InputError
+
+        raise InputError(None, None, "--labels takes two names, e.g. --labels A,B")
+    comp = run_and_compare(
+        _id_list(args.study), ann_a, onto_a, study_b=_id_list(args.study_b) if args.study_b else None,
+        annotations_b=ann_b, ontology_b=onto_b,
+        population_a=_id_list(args.population) if args.population else None,
+        population_b=_id_list(args.population_b) if args.population_b else None,
+        orthologs=orthologs, labels=(labels[0], labels[1]), **_enrich_kwargs(args))
+    table = comp.table
+    _out(table["status"].value_counts().to_string() if "status" in table.columns else "")
+    if args.out:
+        from .atomic import atomic_open
+
+        with atomic_open(args.out) as fh:
+            table.to_csv(fh, sep="\t", index=False)
+        _out(f"comparison: {args.out}")
+    if args.scatter:
+        from .atomic import atomic_write_text
+        from .enrich_plots import scatter_svg
+
+        atomic_write_text(args.scatter, scatter_svg(table, labels=labels))
     return EXIT_OK
 
 
@@ -259,8 +382,69 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--go", metavar="SOURCE|PATH", default=None,
                         help="GO release: a manifest name or an OBO/OBO-Graphs file (default: the bundled release)")
 
-    demo = add("demo", _cmd_demo, "run the main job on the bundled GO release (what `make demo` runs)")
+    demo = add("demo", _cmd_demo, "the main job on the bundled release: the IL7 report (what `make demo` runs)")
     go_option(demo)
+    demo.add_argument("--out", default="goannot-report", help="output folder (default: goannot-report)")
+
+    rp = add("report", _cmd_report, "validate, propagate and compare one gene across species; HTML/JSON/TSV report")
+    rp.add_argument("gene", help="symbol, UniProt accession or GAF synonym (e.g. IL7, IL7R, Cd4)")
+    rp.add_argument("--species", default="human,mouse,rat", help="bundled species (default: human,mouse,rat)")
+    rp.add_argument("--ontology", "--go", dest="ontology", metavar="SOURCE|PATH", help="GO release (default: bundled)")
+    rp.add_argument("--source", action="append", metavar="SPECIES=SOURCE|PATH", help="annotation file for a species")
+    rp.add_argument("--extra", action="append", metavar="LABEL=PATH", help="another set to compare (e.g. a table)")
+    rp.add_argument("--no-extra", action="store_true", help="leave out the default extra set (IL7's NCBI table)")
+    rp.add_argument("--gene-for", action="append", metavar="LABEL=QUERY", help="the gene's ID in one set")
+    rp.add_argument("--relations", metavar="R,R", help="relations to propagate over (default: is_a,part_of)")
+    rp.add_argument("--evidence", metavar="SPEC", help="evidence filter, e.g. exclude:IEA")
+    rp.add_argument("--slim", help="slim of the ribbon (default: goslim_agr)")
+    rp.add_argument("--out", default="goannot-report", help="output folder (default: goannot-report)")
+
+    def enrich_options(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--ns", default="BP,MF,CC", help="namespaces to test (default: BP,MF,CC)")
+        sp.add_argument("--relations", metavar="R,R", help="relations to propagate over (default: is_a,part_of)")
+        sp.add_argument("--regulates", action="store_true", help="also propagate over the regulates family")
+        sp.add_argument("--evidence", metavar="SPEC", help="evidence filter, e.g. exclude:IEA")
+        sp.add_argument("--corrections", default="bonferroni,fdr_bh",
+                        help="any of bonferroni,holm,sidak,fdr_bh,fdr_by (default: bonferroni,fdr_bh)")
+        sp.add_argument("--alpha", type=float, default=0.05)
+        sp.add_argument("--pool-namespaces", action="store_true",
+                        help="correct all namespaces together (goatools' GOEnrichmentStudy); default: per namespace")
+        sp.add_argument("--annotated-background", action="store_true",
+                        help="background = population genes annotated in the namespace (default: all given)")
+        sp.add_argument("--min-study-count", type=int, default=0)
+        sp.add_argument("--alternative", choices=("two-sided", "greater", "less"), default="two-sided")
+
+    en = add("enrich", _cmd_enrich, "GO enrichment (Fisher's exact test) of a study gene list")
+    go_option(en)
+    en.add_argument("--study", required=True, metavar="FILE", help="study IDs (symbols, UniProt accessions...)")
+    grp = en.add_mutually_exclusive_group()
+    grp.add_argument("--population", metavar="FILE", help="population IDs")
+    grp.add_argument("--all-annotated", action="store_true", help="population = every gene in the annotations")
+    en.add_argument("--annotations", default="goa_human-2019-01-29", metavar="GAF|SOURCE")
+    enrich_options(en)
+    en.add_argument("--all", action="store_true", help="print every tested term, not only significant ones")
+    en.add_argument("--out", "-o", metavar="FILE.tsv", help="write the full result table")
+    en.add_argument("--meta", metavar="FILE.json", help="write provenance and identifier diagnostics")
+    en.add_argument("--dotplot", metavar="FILE.svg")
+    en.add_argument("--dag", metavar="FILE.svg", help="DAG of the significant terms")
+    en.add_argument("--elim", type=float, nargs="?", const=0.01, metavar="CUTOFF",
+                    help="also run the topGO-style elim collapse")
+
+    ec = add("enrich-compare", _cmd_enrich_compare,
+             "two enrichments side by side: gene lists, conditions, species (orthologs) or releases")
+    go_option(ec)
+    ec.add_argument("--go-b", metavar="SOURCE|PATH", help="GO release for B (default: the same)")
+    ec.add_argument("--study", required=True, metavar="FILE", help="study A")
+    ec.add_argument("--study-b", metavar="FILE", help="study B (default: study A mapped through --orthologs)")
+    ec.add_argument("--annotations", default="goa_human-2019-01-29", metavar="GAF|SOURCE")
+    ec.add_argument("--annotations-b", metavar="GAF|SOURCE", help="annotations for B (default: the same)")
+    ec.add_argument("--population", metavar="FILE")
+    ec.add_argument("--population-b", metavar="FILE")
+    ec.add_argument("--orthologs", metavar="FILE.tsv", help="two columns: A id, B id")
+    ec.add_argument("--labels", default="A,B")
+    enrich_options(ec)
+    ec.add_argument("--out", "-o", metavar="FILE.tsv")
+    ec.add_argument("--scatter", metavar="FILE.svg", help="-log10 p of A against B")
 
     data = sub.add_parser("data", help="known data sources").add_subparsers(dest="data_command", required=True)
     dl = add("list", _cmd_data_list, "list known sources: name, version, location, verified or not", data)

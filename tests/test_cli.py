@@ -84,8 +84,41 @@ def test_propagate_writes_closure_with_its_settings(tmp_path: Path) -> None:
     assert json.loads(meta.read_text())["relations"] == ["is_a", "part_of"]
 
 
-def test_demo_states_the_secondary_id(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo"]) == 0
+def test_demo_is_the_il7_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--out", str(tmp_path / "rep")]) == 0
     out = capsys.readouterr().out
-    assert 'GO:0006916 "anti-apoptosis" is a secondary ID of GO:0043066' in out
-    assert "releases/2019-01-27" in out
+    assert "GO:0006916 (anti-apoptosis) is a secondary ID of GO:0043066" in out
+    assert "releases/2019-01-27" in out and "DAG check OK" in out
+    assert "23 rows = 21 kept + 1 repaired + 0 rejected + 1 merged" in out
+    for name in ("report.html", "report.json", "matrix.tsv", "ribbon.tsv"):
+        assert (tmp_path / "rep" / name).is_file()
+
+
+IL7_PATHWAY = ["IL7", "IL7R", "IL2RG", "JAK1", "JAK3", "STAT5A", "STAT5B", "IL2", "IL4", "IL15", "IL21", "IL9"]
+
+
+def test_enrich_cli_finds_the_cytokine_pathway(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    study = tmp_path / "study.txt"
+    study.write_text("# IL-7 / common gamma chain pathway\n" + "\n".join(IL7_PATHWAY) + "\nNOT_A_GENE\n")
+    out, meta, dot = tmp_path / "res.tsv", tmp_path / "meta.json", tmp_path / "dot.svg"
+    assert main(["enrich", "--study", str(study), "--all-annotated", "--ns", "BP", "--out", str(out),
+                 "--meta", str(meta), "--dotplot", str(dot)]) == 0
+    printed = capsys.readouterr().out
+    assert "per namespace" in printed or "per_namespace" in printed
+    table = pd.read_csv(out, sep="\t")
+    top = table.sort_values("p_uncorrected").head(20)
+    assert "GO:0038111" in set(top["GO"])  # interleukin-7-mediated signaling pathway
+    assert "NOT_A_GENE" in json.dumps(json.loads(meta.read_text()))
+    assert dot.read_text().startswith("<svg")
+
+
+def test_enrich_compare_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("\n".join(IL7_PATHWAY))
+    b.write_text("\n".join(IL7_PATHWAY[:6]))
+    out, svg = tmp_path / "cmp.tsv", tmp_path / "cmp.svg"
+    assert main(["enrich-compare", "--study", str(a), "--study-b", str(b), "--ns", "BP", "--out", str(out),
+                 "--scatter", str(svg), "--labels", "full,core"]) == 0
+    table = pd.read_csv(out, sep="\t")
+    assert {"both", "only_full"} & set(table["status"])
+    assert svg.read_text().startswith("<svg")

@@ -110,9 +110,10 @@ class _View:
     (reference, with/from) are scanned with Arrow's vectorized string kernels instead.
     """
 
-    def __init__(self, chunk: pd.DataFrame, terms: pd.DataFrame) -> None:
+    def __init__(self, chunk: pd.DataFrame, terms: pd.DataFrame, memo: dict[Any, dict[str, Any]] | None = None) -> None:
         self.chunk = chunk
         self.terms = terms
+        self._memo = memo if memo is not None else {}  # per file: results of named per-value functions
         self.n = len(chunk)
         self._arrow: dict[str, pa.Array] = {}
         self._codes: dict[str, tuple[npt.NDArray[np.int32], list[str]]] = {}
@@ -157,7 +158,17 @@ class _View:
         if got is None:
             uniques = self.codes(name)[1]
             got = np.empty(len(uniques), dtype=dtype)
-            got[:] = [fn(u) for u in uniques]
+            if isinstance(key, str):  # a named function: its results carry over to the file's next chunks
+                memo = self._memo.setdefault((name, key), {})
+                values = []
+                for u in uniques:
+                    r = memo.get(u, _MISSING)
+                    if r is _MISSING:
+                        r = memo[u] = fn(u)
+                    values.append(r)
+                got[:] = values
+            else:
+                got[:] = [fn(u) for u in uniques]
             self._cache[k] = got
         return got
 
@@ -283,16 +294,16 @@ def _bools(x: Any) -> npt.NDArray[np.bool_]:
     return np.asarray(x.to_numpy(zero_copy_only=False), dtype=bool)
 
 
-_VIEW: dict[str, Any] = {}
+_MISSING = object()
 
 
 def _view(chunk: pd.DataFrame, ctx: RuleContext) -> _View:
     """The shared view of ``chunk`` (rebuilt whenever the chunk or its term table changes)."""
-    v = _VIEW.get("view")
-    if v is not None and v.chunk is chunk and v.terms is ctx.terms and v.n == len(chunk):
-        return v  # type: ignore[no-any-return]
-    v = _View(chunk, ctx.terms)
-    _VIEW["view"] = v
+    v = ctx.state.get("gorules.view")
+    if isinstance(v, _View) and v.chunk is chunk and v.terms is ctx.terms and v.n == len(chunk):
+        return v
+    v = _View(chunk, ctx.terms, ctx.state.setdefault("gorules.memo", {}))
+    ctx.state["gorules.view"] = v
     return v
 
 

@@ -169,6 +169,9 @@ def findings(rows: Any, message: Any, *, go_id: Any = "", fix: Any = "", action:
     return pd.DataFrame(data)
 
 
+_EMPTY = pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else object) for c in FINDING_COLUMNS})
+
+
 def no_findings() -> pd.DataFrame:
-    """An empty result."""
-    return pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else object) for c in FINDING_COLUMNS})
+    """An empty result (a shallow copy of one prebuilt frame: most checks on most chunks find nothing)."""
+    return _EMPTY.copy(deep=False)
