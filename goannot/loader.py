@@ -10,14 +10,17 @@ from __future__ import annotations
 import gc
 import gzip
 import logging
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 from . import cache as _cache
-from .errors import UnknownSourceError
+from .errors import ChecksumError, UnknownSourceError
 from .obo import read_obo
 from .obograph import read_obograph
 from .ontology import Ontology, Provenance
-from .sources import Source, cache_dir, content_hash, default_ontology_name, get_source, locate, manifest
+from .sources import (Source, cache_dir, content_hash, default_ontology_name, get_source, known_hash, locate,
+                      manifest)
 
 __all__ = ["load_ontology", "detect_ontology_format"]
 
@@ -40,14 +43,14 @@ def detect_ontology_format(path: Path) -> str:
 def _resolve_source(source: str | Path | None) -> tuple[Path, Source | None]:
     if source is None:
         src = get_source(default_ontology_name())
-        return locate(src), src
+        return locate(src, verify=False), src
     if isinstance(source, Path) or Path(source).exists():
         return Path(source), None
     if str(source) in manifest():
         src = get_source(str(source))
         if src.kind != "ontology":
             raise UnknownSourceError(f"{source!r} is an annotation source, not an ontology")
-        return locate(src), src
+        return locate(src, verify=False), src
     raise UnknownSourceError(
         f"{source!r} is neither a file nor a known ontology source; known: "
         + ", ".join(n for n, s in manifest().items() if s.kind == "ontology"))
@@ -62,14 +65,47 @@ def load_ontology(source: str | Path | None = None, *, use_cache: bool = True,
     the compiled index is read from / written to ``cache_root`` (default: :func:`goannot.sources.cache_dir`).
     """
     path, src = _resolve_source(source)
-    digest = content_hash(path)
     root = cache_root or cache_dir()
-    if use_cache:
+    digest = known_hash(path)
+    hashing: Future[str] | None = None
+    pool: ThreadPoolExecutor | None = None
+    if digest is None:
+        # First sight of this file version: hash it in a thread while the main thread parses
+        # (hashlib releases the GIL); a file never hashed has no cache entry to look for.
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="goannot-hash")
+        hashing = pool.submit(content_hash, path)
+    else:
+        _verify(src, path, digest)
+    if digest is not None and use_cache:
         cached = _cache.read_cache(root, digest)
         if cached is not None:
             log.debug("ontology %s read from the compiled cache", path)
             cached.attach_closure_store(_cache.FileClosureStore(root, digest))
             return cached
+    try:
+        onto = _parse(path, src, digest)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
+    if hashing is not None:
+        digest = hashing.result()
+        _verify(src, path, digest)
+        onto = onto.with_provenance(replace(onto.provenance, sha256=digest))
+    assert digest is not None
+    log.info("loaded %d terms from %s (data-version %s)", len(onto), path, onto.data_version)
+    if use_cache:
+        _cache.write_cache(onto, root, digest)
+        onto.attach_closure_store(_cache.FileClosureStore(root, digest))
+    return onto
+
+
+def _verify(src: Source | None, path: Path, digest: str) -> None:
+    """Raise :class:`ChecksumError` when a manifest source's bytes are not the ones it names."""
+    if src is not None and src.sha256 and digest != src.sha256:
+        raise ChecksumError(path, src.sha256, digest)
+
+
+def _parse(path: Path, src: Source | None, digest: str | None) -> Ontology:
     fmt = (src.format if src else None) or detect_ontology_format(path)
     enabled = gc.isenabled()
     gc.disable()  # ~10^6 acyclic objects are built here; the cyclic GC would rescan them repeatedly
@@ -81,8 +117,4 @@ def load_ontology(source: str | Path | None = None, *, use_cache: bool = True,
     finally:
         if enabled:
             gc.enable()
-    log.info("loaded %d terms from %s (data-version %s)", len(onto), path, onto.data_version)
-    if use_cache:
-        _cache.write_cache(onto, root, digest)
-        onto.attach_closure_store(_cache.FileClosureStore(root, digest))
     return onto

@@ -1,8 +1,8 @@
 """A fast reader for OBO 1.2/1.4 flat files (GO's go.obo, go-basic.obo, and any other OBO ontology).
 
-It reads what an annotation toolkit needs and keeps it as plain data (:class:`OboDocument`): the
-header, one :class:`OboTerm` record per ``[Term]`` stanza (obsolete ones included) and the
-``[Typedef]`` stanzas. Edges are kept as written, *child -> parent* (``is_a: X`` in the stanza of
+It reads what an annotation toolkit needs and keeps it as plain data (:class:`OboDocument`, one
+column per field over the ``[Term]`` stanzas, obsolete ones included) and the ``[Typedef]``
+stanzas. Edges are kept as written, *child -> parent* (``is_a: X`` in the stanza of
 ``Y`` is the edge Y -> X), so references to missing terms survive for the DAG check.
 
 Everything else in a stanza (``intersection_of``, ``property_value``, ``created_by``...) is skipped:
@@ -68,12 +68,89 @@ class OboTypedef:
 
 @dataclass(slots=True)
 class OboDocument:
-    """A parsed OBO file: header tags (each a list of values), terms and typedefs in file order."""
+    """A parsed OBO file, held as columns: one entry per ``[Term]`` stanza, in file order.
+
+    Columns rather than one object per term: go.obo has 47k terms with ~10 fields each, and
+    building and then re-reading a million small objects is most of what a parse would cost.
+    ``edge_*`` hold every ``is_a``/``relationship`` line, child -> parent, with the parent as written
+    (it may name no term: the DAG check reports that). :attr:`terms` gives per-term records.
+    """
 
     header: dict[str, list[str]]
-    terms: list[OboTerm]
     typedefs: list[OboTypedef]
     path: str | None = None
+    ids: list[str] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+    namespaces: list[str] = field(default_factory=list)
+    definitions: list[str] = field(default_factory=list)
+    comments: list[str] = field(default_factory=list)
+    obsolete: list[bool] = field(default_factory=list)
+    alt_ids: list[tuple[int, str]] = field(default_factory=list)          # (term index, alt id)
+    replaced_by: dict[int, list[str]] = field(default_factory=dict)
+    consider: dict[int, list[str]] = field(default_factory=dict)
+    subsets: dict[int, list[str]] = field(default_factory=dict)
+    syn_term: list[int] = field(default_factory=list)
+    syn_text: list[str] = field(default_factory=list)
+    syn_scope: list[str] = field(default_factory=list)
+    syn_type: list[str] = field(default_factory=list)
+    xref_term: list[int] = field(default_factory=list)
+    xref_text: list[str] = field(default_factory=list)
+    edge_child: list[int] = field(default_factory=list)
+    edge_rel: list[str] = field(default_factory=list)
+    edge_parent: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_terms(cls, header: dict[str, list[str]], terms: list[OboTerm], typedefs: list[OboTypedef],
+                   path: str | None = None) -> OboDocument:
+        """Columns from per-term records (what the OBO-Graphs reader builds)."""
+        doc = cls(header=header, typedefs=typedefs, path=path)
+        for i, t in enumerate(terms):
+            doc.ids.append(t.id)
+            doc.lines.append(t.line)
+            doc.names.append(t.name)
+            doc.namespaces.append(t.namespace)
+            doc.definitions.append(t.definition)
+            doc.comments.append(t.comment)
+            doc.obsolete.append(t.is_obsolete)
+            doc.alt_ids.extend((i, a) for a in t.alt_ids)
+            if t.replaced_by:
+                doc.replaced_by[i] = list(t.replaced_by)
+            if t.consider:
+                doc.consider[i] = list(t.consider)
+            if t.subsets:
+                doc.subsets[i] = list(t.subsets)
+            for text, scope, kind in t.synonyms:
+                doc.syn_term.append(i)
+                doc.syn_text.append(text)
+                doc.syn_scope.append(scope)
+                doc.syn_type.append(kind)
+            for x in t.xrefs:
+                doc.xref_term.append(i)
+                doc.xref_text.append(x)
+            for rel, parent in t.parents:
+                doc.edge_child.append(i)
+                doc.edge_rel.append(rel)
+                doc.edge_parent.append(parent)
+        return doc
+
+    @property
+    def terms(self) -> list[OboTerm]:
+        """One record per term (built on each call: for inspection and tests, not hot paths)."""
+        out = [OboTerm(id=tid, line=ln, name=nm, namespace=ns, definition=d, comment=c, is_obsolete=o,
+                       replaced_by=list(self.replaced_by.get(i, ())), consider=list(self.consider.get(i, ())),
+                       subsets=list(self.subsets.get(i, ())))
+               for i, (tid, ln, nm, ns, d, c, o) in enumerate(zip(self.ids, self.lines, self.names, self.namespaces,
+                                                                 self.definitions, self.comments, self.obsolete))]
+        for i, a in self.alt_ids:
+            out[i].alt_ids.append(a)
+        for i, text, scope, kind in zip(self.syn_term, self.syn_text, self.syn_scope, self.syn_type):
+            out[i].synonyms.append((text, scope, kind))
+        for i, x in zip(self.xref_term, self.xref_text):
+            out[i].xrefs.append(x)
+        for i, rel, parent in zip(self.edge_child, self.edge_rel, self.edge_parent):
+            out[i].parents.append((rel, parent))
+        return out
 
 
 def _unquote(value: str, path: str | None, line: int, tag: str) -> tuple[str, str]:
@@ -112,9 +189,13 @@ def parse_obo(text: str, path: str | None = None) -> OboDocument:
 
 def _parse_obo(text: str, path: str | None) -> OboDocument:
     header: dict[str, list[str]] = {}
-    terms: list[OboTerm] = []
     typedefs: list[OboTypedef] = []
-    term: OboTerm | None = None
+    doc = OboDocument(header=header, typedefs=typedefs, path=path)
+    ids, names, namespaces = doc.ids, doc.names, doc.namespaces
+    definitions, comments, obsolete = doc.definitions, doc.comments, doc.obsolete
+    edge_child, edge_rel, edge_parent = doc.edge_child, doc.edge_rel, doc.edge_parent
+    syn_term, syn_text, syn_scope, syn_type = doc.syn_term, doc.syn_text, doc.syn_scope, doc.syn_type
+    cur = -1  # index of the current [Term], -1 outside one or before its id: line
     typedef: OboTypedef | None = None
     stanza = "header"
     stanza_line = 0
@@ -131,7 +212,8 @@ def _parse_obo(text: str, path: str | None) -> OboDocument:
             stanza = header_name[1:-1]
             stanza_line = lineno
             pending_id = stanza in ("Term", "Typedef")
-            term = typedef = None
+            cur = -1
+            typedef = None
             continue
         tag, sep, value = raw.partition(":")
         if not sep or not tag or " " in tag or "\t" in tag:
@@ -143,46 +225,60 @@ def _parse_obo(text: str, path: str | None) -> OboDocument:
                 raise OboParseError(path, lineno, f"expected 'tag: value', found {raw[:60]!r}")
         value = value.strip()
         if stanza == "Term":
-            if term is None:
+            if cur < 0:
                 if tag != "id":
                     raise OboParseError(path, lineno, f"[Term] stanza must start with id:, found {tag}:")
-                term = OboTerm(id=_strip_trailing(value), line=stanza_line)
-                terms.append(term)
+                cur = len(ids)
+                ids.append(_strip_trailing(value))
+                doc.lines.append(stanza_line)
+                names.append("")
+                namespaces.append("")
+                definitions.append("")
+                comments.append("")
+                obsolete.append(False)
                 pending_id = False
                 continue
-            if tag == "is_a":
-                term.parents.append(("is_a", value.partition(" ")[0]))
+            if tag == "synonym":
+                text_, rest = _unquote(value, path, lineno, "synonym")
+                bits = rest.split("[", 1)[0].split()
+                syn_term.append(cur)
+                syn_text.append(text_)
+                syn_scope.append(bits[0] if bits else "RELATED")
+                syn_type.append(bits[1] if len(bits) > 1 else "")
+            elif tag == "is_a":
+                edge_child.append(cur)
+                edge_rel.append("is_a")
+                edge_parent.append(value.partition(" ")[0])
             elif tag == "relationship":
                 parts = value.split(None, 2)
                 if len(parts) < 2:
                     raise OboParseError(path, lineno, f"relationship: expected 'TYPE ID', found {value[:60]!r}")
-                term.parents.append((parts[0], parts[1]))
+                edge_child.append(cur)
+                edge_rel.append(parts[0])
+                edge_parent.append(parts[1])
             elif tag == "name":
-                term.name = value
+                names[cur] = value
             elif tag == "namespace":
-                term.namespace = value
+                namespaces[cur] = value
             elif tag == "def":
-                term.definition = _unquote(value, path, lineno, "def")[0]
-            elif tag == "synonym":
-                text_, rest = _unquote(value, path, lineno, "synonym")
-                bits = rest.split("[", 1)[0].split()
-                term.synonyms.append((text_, bits[0] if bits else "RELATED", bits[1] if len(bits) > 1 else ""))
+                definitions[cur] = _unquote(value, path, lineno, "def")[0]
             elif tag == "alt_id":
-                term.alt_ids.append(_strip_trailing(value))
+                doc.alt_ids.append((cur, _strip_trailing(value)))
             elif tag == "is_obsolete":
-                term.is_obsolete = value.lower().startswith("true")
+                obsolete[cur] = value.lower().startswith("true")
             elif tag == "replaced_by":
-                term.replaced_by.append(_strip_trailing(value))
+                doc.replaced_by.setdefault(cur, []).append(_strip_trailing(value))
             elif tag == "consider":
-                term.consider.append(_strip_trailing(value))
+                doc.consider.setdefault(cur, []).append(_strip_trailing(value))
             elif tag == "subset":
-                term.subsets.append(value.partition(" ")[0])
+                doc.subsets.setdefault(cur, []).append(value.partition(" ")[0])
             elif tag == "xref":
-                term.xrefs.append(value.partition(" ")[0])
+                doc.xref_term.append(cur)
+                doc.xref_text.append(value.partition(" ")[0])
             elif tag == "comment":
-                term.comment = value
+                comments[cur] = value
             elif tag == "id":
-                raise OboParseError(path, lineno, f"second id: in the [Term] stanza of {term.id}")
+                raise OboParseError(path, lineno, f"second id: in the [Term] stanza of {ids[cur]}")
         elif stanza == "Typedef":
             if typedef is None:
                 if tag != "id":
@@ -200,8 +296,8 @@ def _parse_obo(text: str, path: str | None) -> OboDocument:
             header.setdefault(tag, []).append(value)
     if pending_id and stanza in ("Term", "Typedef"):
         raise OboParseError(path, stanza_line, f"[{stanza}] stanza without an id: tag")
-    log.debug("parsed %d terms, %d typedefs from %s", len(terms), len(typedefs), path or "<text>")
-    return OboDocument(header=header, terms=terms, typedefs=typedefs, path=path)
+    log.debug("parsed %d terms, %d typedefs from %s", len(ids), len(typedefs), path or "<text>")
+    return doc
 
 
 def read_obo(path: str | Path) -> OboDocument:

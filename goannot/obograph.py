@@ -102,7 +102,7 @@ def parse_obograph(data: dict[str, Any], path: str | None = None) -> OboDocument
             raise OboParseError(path, None, f"edge #{e} lacks {exc}") from None
         if sub in terms:
             terms[sub].parents.append((pred, obj))
-    return OboDocument(header=header, terms=list(terms.values()), typedefs=typedefs, path=path)
+    return OboDocument.from_terms(header, list(terms.values()), typedefs, path)
 
 
 def read_obograph(path: str | Path) -> OboDocument:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -186,91 +186,56 @@ class _State:
 
 
 def _state_from_document(doc: OboDocument, provenance: Provenance) -> _State:
-    terms = doc.terms
-    ids = [t.id for t in terms]
+    ids = doc.ids
     index = {tid: i for i, tid in enumerate(ids)}
     alt: dict[str, str] = {}
     collisions: list[tuple[str, str, str]] = []
+    for i, a in doc.alt_ids:
+        owner = ids[i]
+        if a in index:
+            collisions.append((a, owner, a))
+        elif a in alt and alt[a] != owner:
+            collisions.append((a, owner, alt[a]))
+        else:
+            alt[a] = owner
+    # Edges: parents as written -> indices; references to no term are kept aside for the DAG check.
+    get = index.get
+    parent_idx = [get(p, -1) for p in doc.edge_parent]
     rel_names: list[str] = ["is_a"]
     rel_index = {"is_a": 0}
-    child: list[int] = []
-    parent: list[int] = []
-    rel: list[int] = []
-    dangling: list[tuple[str, str, str]] = []
-    names: list[str] = []
-    namespaces: list[str] = []
-    definitions: list[str] = []
-    comments: list[str] = []
-    obsolete: list[bool] = []
-    replaced_by: dict[str, tuple[str, ...]] = {}
-    consider: dict[str, tuple[str, ...]] = {}
-    subsets: dict[str, tuple[str, ...]] = {}
-    syn_term: list[int] = []
-    syn_scope: list[int] = []
-    syn_text: list[str] = []
-    syn_type: list[str] = []
-    xref_term: list[int] = []
-    xref_text: list[str] = []
-    scope_code = _SCOPE_CODE
-    # One pass over the terms, appending to flat columns: this runs on every cold load.
-    for i, t in enumerate(terms):
-        tid = t.id
-        names.append(t.name)
-        namespaces.append(t.namespace)
-        definitions.append(t.definition)
-        comments.append(t.comment)
-        obsolete.append(t.is_obsolete)
-        for a in t.alt_ids:
-            if a in index:
-                collisions.append((a, tid, a))
-            elif a in alt and alt[a] != tid:
-                collisions.append((a, tid, alt[a]))
-            else:
-                alt[a] = tid
-        for r, p in t.parents:
-            j = index.get(p)
-            if j is None:
-                dangling.append((tid, r, p))
-                continue
-            k = rel_index.get(r)
-            if k is None:
-                k = rel_index[r] = len(rel_names)
-                rel_names.append(r)
-            child.append(i)
-            parent.append(j)
-            rel.append(k)
-        if t.replaced_by:
-            replaced_by[tid] = tuple(t.replaced_by)
-            dangling.extend((tid, "replaced_by", x) for x in t.replaced_by if x not in index)
-        if t.consider:
-            consider[tid] = tuple(t.consider)
-            dangling.extend((tid, "consider", x) for x in t.consider if x not in index)
-        if t.subsets:
-            subsets[tid] = tuple(t.subsets)
-        for text, scope, kind in t.synonyms:
-            syn_term.append(i)
-            syn_scope.append(scope_code.get(scope, 3))
-            syn_text.append(text)
-            syn_type.append(kind)
-        for x in t.xrefs:
-            xref_term.append(i)
-            xref_text.append(x)
+    rel_codes = []
+    for r in doc.edge_rel:
+        k = rel_index.get(r)
+        if k is None:
+            k = rel_index[r] = len(rel_names)
+            rel_names.append(r)
+        rel_codes.append(k)
+    child = np.asarray(doc.edge_child, dtype=np.int32)
+    parent = np.asarray(parent_idx, dtype=np.int32)
+    rel = np.asarray(rel_codes, dtype=np.int16)
+    ok = parent >= 0
+    dangling: list[tuple[str, str, str]] = [
+        (ids[doc.edge_child[k]], doc.edge_rel[k], doc.edge_parent[k]) for k in np.flatnonzero(~ok).tolist()]
+    replaced_by = {ids[i]: tuple(v) for i, v in doc.replaced_by.items()}
+    consider = {ids[i]: tuple(v) for i, v in doc.consider.items()}
+    for tag, table in (("replaced_by", replaced_by), ("consider", consider)):
+        for tid, targets in table.items():
+            dangling.extend((tid, tag, x) for x in targets if x not in index)
     subset_defs: dict[str, str] = {}
     for line in doc.header.get("subsetdef", []):
         name, _, desc = line.partition(" ")
         subset_defs[name] = desc.strip().strip('"')
     return _State(
-        ids=ids, names=names, namespaces=namespaces,
-        definitions=_pack(definitions), comments=_pack(comments),
-        obsolete=np.asarray(obsolete, dtype=bool),
+        ids=list(ids), names=list(doc.names), namespaces=list(doc.namespaces),
+        definitions=_pack(doc.definitions), comments=_pack(doc.comments),
+        obsolete=np.asarray(doc.obsolete, dtype=bool),
         alt=alt, replaced_by=replaced_by, consider=consider,
-        syn_term=np.asarray(syn_term, dtype=np.int32), syn_scope=np.asarray(syn_scope, dtype=np.int8),
-        syn_text=_pack(syn_text), syn_type=_pack(syn_type),
-        subsets=subsets,
-        xref_term=np.asarray(xref_term, dtype=np.int32), xref_text=_pack(xref_text),
-        edge_child=np.asarray(child, dtype=np.int32),
-        edge_parent=np.asarray(parent, dtype=np.int32),
-        edge_rel=np.asarray(rel, dtype=np.int16),
+        syn_term=np.asarray(doc.syn_term, dtype=np.int32),
+        syn_scope=np.asarray([_SCOPE_CODE.get(sc, 3) for sc in doc.syn_scope], dtype=np.int8),
+        syn_text=_pack(doc.syn_text), syn_type=_pack(doc.syn_type),
+        subsets={ids[i]: tuple(v) for i, v in doc.subsets.items()},
+        xref_term=np.asarray(doc.xref_term, dtype=np.int32), xref_text=_pack(doc.xref_text),
+        edge_child=child[ok], edge_parent=parent[ok], edge_rel=rel[ok],
         rel_names=rel_names, dangling=dangling, alt_collisions=collisions,
         header=doc.header,
         typedefs={td.id: {"name": td.name, "is_transitive": td.is_transitive, "is_obsolete": td.is_obsolete}
@@ -334,6 +299,10 @@ class Ontology:
         texts, types = self._texts("syn_text"), self._texts("syn_type")
         scopes = self._s.syn_scope
         return tuple((texts[k], _SCOPES[scopes[k]], types[k]) for k in self._grouped("syn").get(i, ()))
+
+    def with_provenance(self, provenance: Provenance) -> Ontology:
+        """This ontology's content under another provenance (same data, new index object)."""
+        return Ontology(replace(self._s, provenance=provenance))
 
     def attach_closure_store(self, store: ClosureStore | None) -> None:
         """Let :meth:`closure` reuse closures computed by earlier processes (see :mod:`goannot.cache`)."""

@@ -35,6 +35,7 @@ __all__ = [
     "cache_dir",
     "sha256_of",
     "content_hash",
+    "known_hash",
     "locate",
     "source_status",
 ]
@@ -173,6 +174,12 @@ def _write_stamp(key: str, digest: str) -> None:
         os.replace(tmp, target)
     except OSError as exc:  # a read-only cache only costs speed
         log.debug("could not record the hash of %s: %s", key, exc)
+
+
+def known_hash(path: str | Path) -> str | None:
+    """The remembered sha256 of ``path`` if this version of the file (path, size, mtime) was hashed before."""
+    p = Path(path)
+    return _read_stamps().get(_stat_key(p))
 
 
 def content_hash(path: str | Path) -> str:

