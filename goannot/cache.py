@@ -21,14 +21,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .ontology import Ontology, _State
+from .ontology import TEXT_FIELDS, Ontology, _State
 
 __all__ = ["CACHE_FORMAT", "cache_path", "read_cache", "write_cache", "FileClosureStore"]
 
 log = logging.getLogger(__name__)
 
 #: Bumped whenever the stored state changes shape.
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 _MAGIC = "goannot-ontology-cache"
 
 
@@ -37,27 +37,74 @@ def cache_path(root: Path, sha256: str) -> Path:
     return root / "ontologies" / f"{sha256}.v{CACHE_FORMAT}.pickle"
 
 
-def write_cache(ontology: Ontology, root: Path, sha256: str) -> Path | None:
-    """Store an ontology's state atomically; returns the path, or None if the cache is not writable."""
-    target = cache_path(root, sha256)
-    state = ontology.state
-    payload = (_MAGIC, CACHE_FORMAT, sha256,
-               tuple(getattr(state, f.name) for f in dataclasses.fields(_State)))
+def texts_path(root: Path, sha256: str) -> Path:
+    """Where the bulky text columns (definitions, synonyms, xrefs) of that entry live."""
+    return root / "ontologies" / f"{sha256}.v{CACHE_FORMAT}.texts.pickle"
+
+
+def _dump_atomic(target: Path, payload: object) -> None:
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
         with open(tmp, "wb") as fh:
             # no fsync: a cache torn by a crash fails to unpickle and is rebuilt
             pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, target)
-        return target
-    except Exception as exc:  # noqa: BLE001 - an unwritable cache only costs speed, never the load
-        log.warning("could not write the ontology cache %s: %s", target, exc)
+    except BaseException:
         try:
             tmp.unlink(missing_ok=True)
         except OSError:  # e.g. NotADirectoryError when the folder itself could not be made
             pass
+        raise
+
+
+def write_cache(ontology: Ontology, root: Path, sha256: str) -> Path | None:
+    """Store an ontology's state atomically; returns the path, or None if the cache is not writable.
+
+    Two files: the core (identifiers, names, graph) read by every warm load, and the text columns
+    (definitions, synonyms, xrefs: ~60% of the bytes) read only when a term's text is first asked
+    for. The texts are written first, so a core entry never exists without them.
+    """
+    target = cache_path(root, sha256)
+    state = ontology.state
+    names = [f.name for f in dataclasses.fields(_State)]
+    texts = {name: getattr(state, name) for name in TEXT_FIELDS}
+    core = tuple(None if name in TEXT_FIELDS else getattr(state, name) for name in names)
+    try:
+        if any(v is None for v in texts.values()):
+            raise ValueError("the ontology's text columns are not loaded")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _dump_atomic(texts_path(root, sha256), (_MAGIC, CACHE_FORMAT, sha256, texts))
+        _dump_atomic(target, (_MAGIC, CACHE_FORMAT, sha256, core))
+        return target
+    except Exception as exc:  # noqa: BLE001 - an unwritable cache only costs speed, never the load
+        log.warning("could not write the ontology cache %s: %s", target, exc)
         return None
+
+
+def _read_texts(root: Path, sha256: str, source: str | None) -> dict[str, str]:
+    """The text columns of a cache entry; if that file is damaged, re-read them from the source file."""
+    path = texts_path(root, sha256)
+    try:
+        with open(path, "rb") as fh:
+            magic, fmt, key, texts = pickle.load(fh)
+        if magic != _MAGIC or fmt != CACHE_FORMAT or key != sha256 or set(texts) != set(TEXT_FIELDS):
+            raise ValueError(f"texts entry key mismatch ({magic!r}, {fmt!r}, {key!r})")
+        return dict(texts)
+    except Exception as exc:  # noqa: BLE001 - unreadable means: recover from the source, never trust it
+        log.warning("ontology cache texts %s are unreadable (%s); re-reading %s", path, exc, source)
+        for p in (path, cache_path(root, sha256)):
+            try:
+                p.unlink()
+            except OSError:
+                pass
+        if source is None:
+            raise
+        from .obo import read_obo
+        from .obograph import read_obograph
+
+        doc = read_obograph(source) if source.endswith((".json", ".json.gz")) else read_obo(source)
+        fresh = Ontology.from_document(doc).state
+        return {name: getattr(fresh, name) for name in TEXT_FIELDS}
 
 
 def read_cache(root: Path, sha256: str) -> Ontology | None:
@@ -78,6 +125,8 @@ def read_cache(root: Path, sha256: str) -> Ontology | None:
         if magic != _MAGIC or fmt != CACHE_FORMAT or key != sha256:
             raise ValueError(f"cache entry key mismatch ({magic!r}, {fmt!r}, {key!r})")
         state = _State(*fields)
+        if not texts_path(root, sha256).is_file():
+            raise ValueError("its text columns file is missing")
     except Exception as exc:  # noqa: BLE001 - any failure to unpickle means: rebuild
         log.warning("ontology cache %s is corrupt (%s); rebuilding it", target, exc)
         try:
@@ -88,7 +137,8 @@ def read_cache(root: Path, sha256: str) -> Ontology | None:
     finally:
         if enabled:
             gc.enable()
-    return Ontology(state)
+    source = state.provenance.path
+    return Ontology(state, texts=lambda: _read_texts(root, sha256, source))
 
 
 class FileClosureStore:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Protocol
@@ -141,6 +141,8 @@ def normalize_id(value: str) -> str:
 _SEP = "\x1e"  # ASCII record separator: never in OBO text
 _SCOPES = ("EXACT", "BROAD", "NARROW", "RELATED")
 _SCOPE_CODE = {sc: k for k, sc in enumerate(_SCOPES)}
+#: The bulky text columns; a compiled cache may leave them to be loaded on first use.
+TEXT_FIELDS = ("definitions", "comments", "syn_text", "syn_type", "xref_text")
 
 
 def _pack(values: Iterable[str]) -> str:
@@ -158,19 +160,19 @@ class _State:
     ids: list[str]
     names: list[str]
     namespaces: list[str]
-    definitions: str                            # packed: one string per term, see _pack
-    comments: str                               # packed
+    definitions: str | None                     # packed: one string per term, see _pack (None: not loaded yet)
+    comments: str | None                        # packed
     obsolete: npt.NDArray[np.bool_]
     alt: dict[str, str]                         # alt_id -> primary id
     replaced_by: dict[str, tuple[str, ...]]
     consider: dict[str, tuple[str, ...]]
     syn_term: npt.NDArray[np.int32]             # synonyms, columnar: term index,
     syn_scope: npt.NDArray[np.int8]             # index into _SCOPES,
-    syn_text: str                               # packed texts,
-    syn_type: str                               # packed synonym types
+    syn_text: str | None                        # packed texts,
+    syn_type: str | None                        # packed synonym types
     subsets: dict[str, tuple[str, ...]]
     xref_term: npt.NDArray[np.int32]
-    xref_text: str                              # packed
+    xref_text: str | None                       # packed
     edge_child: npt.NDArray[np.int32]
     edge_parent: npt.NDArray[np.int32]
     edge_rel: npt.NDArray[np.int16]
@@ -264,8 +266,9 @@ class Ontology:
     secondary IDs (alt_id) are not terms but resolve to one (:meth:`resolve`).
     """
 
-    def __init__(self, state: _State) -> None:
+    def __init__(self, state: _State, texts: Callable[[], dict[str, str]] | None = None) -> None:
         self._s = state
+        self._load_texts = texts  # supplies TEXT_FIELDS left None in ``state`` (see goannot.cache)
         self._index: dict[str, int] = {tid: i for i, tid in enumerate(state.ids)}
         self._adjacency: dict[tuple[tuple[str, ...], bool], list[tuple[int, ...]]] = {}
         self._closures: dict[tuple[str, ...], tuple[npt.NDArray[np.int64], npt.NDArray[np.int32]]] = {}
@@ -277,6 +280,11 @@ class Ontology:
     def _texts(self, field_name: str) -> list[str]:
         got = self._unpacked.get(field_name)
         if got is None:
+            if getattr(self._s, field_name) is None:
+                if self._load_texts is None:
+                    raise RuntimeError(f"ontology text column {field_name} is missing and has no loader")
+                for key, value in self._load_texts().items():
+                    setattr(self._s, key, value)
             count = len(self._s.ids) if field_name in ("definitions", "comments") else (
                 len(self._s.syn_term) if field_name.startswith("syn_") else len(self._s.xref_term))
             got = self._unpacked[field_name] = _unpack(getattr(self._s, field_name), count)
@@ -302,7 +310,7 @@ class Ontology:
 
     def with_provenance(self, provenance: Provenance) -> Ontology:
         """This ontology's content under another provenance (same data, new index object)."""
-        return Ontology(replace(self._s, provenance=provenance))
+        return Ontology(replace(self._s, provenance=provenance), self._load_texts)
 
     def attach_closure_store(self, store: ClosureStore | None) -> None:
         """Let :meth:`closure` reuse closures computed by earlier processes (see :mod:`goannot.cache`)."""

@@ -128,7 +128,8 @@ def test_write_leaves_no_temp_files(root: Path, obo: Path) -> None:
     load_ontology(obo)
     load_ontology(DATA / "go-mini.json")
     assert _leftovers(root) == []
-    assert len(list((root / "ontologies").iterdir())) == 2
+    # two entries, each a core file and a text-columns file
+    assert len(list((root / "ontologies").iterdir())) == 4
 
 
 @pytest.mark.parametrize("error", [OSError("disk full"), pickle.PicklingError("cannot pickle"),
@@ -185,3 +186,22 @@ def test_read_only_cache_via_permission_error(root: Path, obo: Path, monkeypatch
     assert load_ontology(obo).name(NUCLEUS) == "nucleus"
     assert not cache_path(root, sha256_of(obo)).exists()
     assert load_ontology(obo).name(NUCLEUS) == "nucleus"
+
+
+def test_damaged_text_columns_are_reread_from_the_source(root: Path, obo: Path,
+                                                         caplog: pytest.LogCaptureFixture) -> None:
+    """The text file is read on first use; if it is damaged by then, the texts come from the source file."""
+    from goannot.cache import texts_path
+    from goannot.sources import content_hash
+
+    first = load_ontology(obo)
+    expected = {t: first[t].definition for t in first}
+    warm = load_ontology(obo)  # from the cache, texts not read yet
+    texts_path(root, content_hash(obo)).write_bytes(b"garbage")
+    with caplog.at_level(logging.WARNING, logger="goannot.cache"):
+        got = {t: warm[t].definition for t in warm}
+    assert got == expected
+    assert any("unreadable" in r.getMessage() for r in caplog.records)
+    # the damaged entry is gone, so the next load parses and writes a sound one
+    assert not cache_path(root, content_hash(obo)).exists()
+    assert {t: load_ontology(obo)[t].definition for t in first} == expected
