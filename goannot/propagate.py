@@ -7,7 +7,9 @@ regulates family). :func:`propagate` computes that closure for a whole annotatio
 Genes
     A gene is the pair (``db``, ``db_object_id``), written ``db:db_object_id`` (``UniProtKB:P13232``)
     in the result tables. ``db_object_symbol`` is kept for display only (``Propagation.genes``): two
-    rows with the same pair but different symbols are the same gene.
+    rows with the same pair but different symbols are the same gene. Rows without a
+    ``db_object_id`` (plain tables such as NCBI's web table) are keyed by their symbol instead,
+    labelled ``symbol:IL7`` (``db:symbol:IL7`` when they name a db).
 
 Which rows count
     Rows are checked in this order, and each skipped row is counted once in ``meta``:
@@ -51,6 +53,11 @@ in index order, so ``table.term.cat.codes`` is the ontology index (:meth:`Ontolo
 The few-valued ``go_id``, ``evidence`` and ``qualifier`` columns of ``direct`` and ``negated`` are
 categorical too; they compare with strings as usual.
 
+The row rules and the closure expansion are implemented once, in :func:`closure_pairs`, which
+returns the pairs as integer arrays (:class:`ClosurePairs`); :func:`propagate` builds its tables on
+it, and enrichment (:mod:`goannot.enrich`) and information content (:mod:`goannot.similarity`) use
+the arrays directly.
+
 Speed: the bundled human GAF (475,402 rows, all aspects, is_a+part_of) propagates in ~0.25 s once
 the ontology's closure exists, ~0.3-0.6 s more on the first call per relation set
 (``benchmarks/propagate.py``).
@@ -68,13 +75,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .columns import ASPECT_OF_NAMESPACE, NAMESPACE_OF_ASPECT, Col
 from .errors import GoannotError
 from .evidence import EvidenceFilter
 from .ontology import DEFAULT_RELATIONS, REGULATES, Ontology
 
-__all__ = ["Propagation", "propagate", "gene_to_terms", "term_counts", "sources"]
+__all__ = ["ClosurePairs", "Propagation", "closure_pairs", "propagate", "gene_to_terms", "term_counts", "sources"]
 
 log = logging.getLogger(__name__)
 
@@ -231,6 +240,252 @@ def _normalize_aspects(aspects: Iterable[str] | str | None) -> tuple[str, ...] |
     return tuple(dict.fromkeys(out))
 
 
+# -- the closure pairs: the one implementation of the row rules and the expansion ------------------
+
+@dataclass(frozen=True, eq=False)
+class ClosurePairs:
+    """The propagated (gene, term) pairs of an annotation table as integer arrays (:func:`closure_pairs`).
+
+    The one implementation of the row rules (module docstring) and of the closure expansion:
+    :func:`propagate` builds its tables on it, :mod:`goannot.enrich` counts study and population
+    genes over ``pair_gene``/``pair_term``, :mod:`goannot.similarity` counts genes per term for
+    information content. Nothing is a DataFrame or a string per pair; consumers build what they
+    need from the arrays.
+
+    Genes are the distinct genes of *every* input row (kept or not), coded 0..n-1 in the order of
+    ``gene_labels``; terms are ontology indices (:meth:`Ontology.term_ids`).
+
+    ``pair_gene``, ``pair_term``
+        the closure: one entry per distinct positive (gene, term), sorted by gene then term.
+    ``n_sources``
+        per closure pair, how many direct terms of the gene imply it (itself included).
+    ``direct_gene``, ``direct_term``
+        the distinct direct (gene, term) pairs of the positive rows, sorted likewise.
+    ``expansion``
+        ``(lens, ancestors)``: the ancestors of every direct pair in order, ``lens[k]`` of them for
+        direct pair k (the provenance before the distinct step).
+    ``row_gene``, ``row_term``
+        gene code and term index of every input row (term -1: not a current term).
+    ``used_rows``, ``negated_rows``
+        positions of the positive rows used and of the NOT rows that passed the filters.
+    ``rows``
+        the row counts of :func:`propagate`'s ``meta['rows']``.
+    ``factorized``
+        column name -> (codes per row, distinct values) of the columns factorized on the way
+        (``go_id``, ``qualifier``, ``evidence`` when filtered), for callers that build row tables.
+    """
+
+    relations: tuple[str, ...]
+    evidence: str
+    aspects: tuple[str, ...] | None
+    n_terms: int
+    gene_labels: pd.Index
+    gene_db: list[str]
+    gene_id: list[str]
+    gene_first_row: _I64
+    row_gene: _I64
+    row_term: _I64
+    used_rows: _I64
+    negated_rows: _I64
+    direct_gene: _I64
+    direct_term: _I64
+    expansion: tuple[_I64, _I32]
+    pair_gene: _I64
+    pair_term: _I64
+    n_sources: _I64
+    rows: dict[str, int]
+    factorized: dict[str, tuple[_I64, list[str]]] = field(repr=False)
+    closure_seconds: float = 0.0
+    table: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def n_genes(self) -> int:
+        """Number of distinct genes of the input table."""
+        return len(self.gene_labels)
+
+    @cached_property
+    def pair_direct(self) -> _BOOL:
+        """Per closure pair: whether a positive row names it directly."""
+        n64 = np.int64(self.n_terms)
+        ckeys = self.pair_gene * n64 + self.pair_term
+        out = np.zeros(len(ckeys), dtype=bool)
+        out[np.searchsorted(ckeys, self.direct_gene * n64 + self.direct_term)] = True
+        return out
+
+    def first_values(self, column: str, rows: _I64 | None = None) -> list[str]:
+        """The value of ``column`` at each gene's first row ('' if missing or no such column).
+
+        ``rows`` (one row position per gene) overrides the first rows.
+        """
+        at = self.gene_first_row if rows is None else rows
+        if self.table is None or column not in self.table.columns:
+            return [""] * len(at)
+        values = self.table[column].iloc[at].tolist()
+        return ["" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in values]
+
+
+def _term_codes(ontology: Ontology, go_values: list[str]) -> tuple[_I64, npt.NDArray[np.int8]]:
+    """Term index and status (0 primary, 1 secondary, 2 obsolete, 3 unknown) of distinct GO IDs.
+
+    Primary IDs are found by one Arrow hash lookup against the ontology's IDs; only the misses
+    (secondary, obsolete-free unknown or malformed IDs: a few dozen in a GOA file) go through
+    :meth:`Ontology.index_of` one by one.
+    """
+    term_ids = ontology.term_ids()
+    n = len(go_values)
+    uterm = np.full(n, -1, dtype=np.int64)
+    ustatus = np.full(n, 3, dtype=np.int8)
+    if n == 0:
+        return uterm, ustatus
+    found = pc.index_in(pa.array(go_values, type=pa.string()), value_set=pa.array(term_ids, type=pa.string()))
+    at = np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.float64)
+    hit = ~np.isnan(at)
+    uterm[hit] = at[hit].astype(np.int64)
+    ustatus[hit] = 0
+    for k in np.flatnonzero(~hit).tolist():
+        try:
+            uterm[k] = ontology.index_of(go_values[k])
+            ustatus[k] = 1
+        except KeyError:
+            pass
+    obsolete = np.asarray(ontology.state.obsolete, dtype=bool)
+    dead = (uterm >= 0) & obsolete[np.maximum(uterm, 0)]
+    uterm[dead] = -1
+    ustatus[dead] = 2
+    return uterm, ustatus
+
+
+def _gene_codes(annotations: pd.DataFrame) -> tuple[_I64, list[str], list[str], list[str], _I64]:
+    """Genes of every row: (gene code per row, labels, db, db_object_id, first row), in label order.
+
+    A gene is (``db``, ``db_object_id``), labelled ``db:db_object_id``; rows without an ID (plain
+    tables such as NCBI's web table) are keyed by their symbol instead, labelled ``symbol:SYMBOL``
+    (``db:symbol:SYMBOL`` when they name a db). The integer codes of the two columns are combined
+    and hashed once (no string per row).
+    """
+    n_rows = len(annotations)
+    db_codes, db_values = _factorize(annotations[Col.DB.value])
+    id_codes, id_values = _factorize(annotations[Col.DB_OBJECT_ID.value])
+    key = db_codes * np.int64(max(len(id_values), 1)) + id_codes
+    sym_values: list[str] = []
+    sym_codes = np.zeros(0, dtype=np.int64)
+    if "" in id_values:
+        no_id = id_codes == id_values.index("")
+        sym_codes, sym_values = _factorize(_column(annotations, Col.DB_OBJECT_SYMBOL.value))
+        key = np.where(no_id, -1 - (db_codes * np.int64(max(len(sym_values), 1)) + sym_codes), key)
+    gcodes_raw, _ = pd.factorize(key)
+    gcodes = gcodes_raw.astype(np.int64, copy=False)
+    if n_rows:  # factorize numbers by first appearance: a new code is a new running maximum
+        top = np.maximum.accumulate(gcodes)
+        is_first = np.empty(n_rows, dtype=bool)
+        is_first[0] = True
+        np.greater(top[1:], top[:-1], out=is_first[1:])
+        first = np.flatnonzero(is_first)
+    else:
+        first = np.zeros(0, dtype=np.int64)
+    dbs = [db_values[d] for d in db_codes[first].tolist()]
+    ids = [id_values[i] for i in id_codes[first].tolist()]
+    labels = [f"{d}:{i}" for d, i in zip(dbs, ids)]
+    if sym_values:
+        for k in np.flatnonzero(np.asarray([i == "" for i in ids], dtype=bool)).tolist():
+            sym = sym_values[int(sym_codes[first[k]])]
+            labels[k] = f"{dbs[k]}:symbol:{sym}" if dbs[k] else f"symbol:{sym}"
+    order = np.argsort(np.asarray(labels, dtype=object), kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order), dtype=np.int64)
+    ol = order.tolist()
+    return (rank[gcodes], [labels[k] for k in ol], [dbs[k] for k in ol], [ids[k] for k in ol], first[order])
+
+
+def closure_pairs(annotations: pd.DataFrame, ontology: Ontology,
+                  relations: Sequence[str] | str = DEFAULT_RELATIONS,
+                  evidence: EvidenceFilter | str | Sequence[str] | None = None, *,
+                  aspects: Iterable[str] | str | None = None) -> ClosurePairs:
+    """The propagated (gene, term) pairs of an annotation table (see :class:`ClosurePairs`).
+
+    Arguments as :func:`propagate`. This is the lean core: it applies the row rules (module
+    docstring) once per distinct value of each column and expands the distinct direct pairs through
+    the ontology's CSR closure; no per-pair strings or DataFrames are built.
+    """
+    missing = [c for c in _REQUIRED if c not in annotations.columns]
+    if missing:
+        raise GoannotError(f"annotation table lacks column(s) {', '.join(missing)}")
+    rels = _normalize_relations(ontology, relations)
+    flt = EvidenceFilter.parse(evidence)
+    aspect_set = _normalize_aspects(aspects)
+    n_rows = len(annotations)
+    n_terms = len(ontology.term_ids())
+
+    # 1. GO IDs -> term indices, over the distinct IDs only.
+    go_codes, go_values = _factorize(annotations[Col.GO_ID.value])
+    uterm, ustatus = _term_codes(ontology, go_values)
+    row_term = uterm[go_codes]
+    row_status = ustatus[go_codes]
+    keep = row_term >= 0
+    status_counts = np.bincount(row_status, minlength=4) if n_rows else np.zeros(4, dtype=np.int64)
+    factorized: dict[str, tuple[_I64, list[str]]] = {Col.GO_ID.value: (go_codes, go_values)}
+
+    # 2. aspects, by the namespace of the term.
+    n_skip_aspect = 0
+    if aspect_set is not None:
+        wanted = [NAMESPACE_OF_ASPECT[a] for a in aspect_set]
+        in_ns = np.isin(np.asarray(ontology.namespaces_array(), dtype=object), wanted)
+        uok = (uterm >= 0) & in_ns[np.maximum(uterm, 0)]
+        in_aspect = uok[go_codes]
+        n_skip_aspect = int(np.count_nonzero(keep & ~in_aspect))
+        keep &= in_aspect
+
+    # 3. evidence, decided once per distinct code.
+    n_skip_evidence = 0
+    if not flt.keeps_all:
+        ev_codes, ev_values = _factorize(_column(annotations, Col.EVIDENCE.value))
+        factorized[Col.EVIDENCE.value] = (ev_codes, ev_values)
+        ev_ok = flt.mask(ev_values)[ev_codes]
+        n_skip_evidence = int(np.count_nonzero(keep & ~ev_ok))
+        keep &= ev_ok
+
+    # 4. NOT rows apart.
+    q_codes, q_values = _factorize(_column(annotations, Col.QUALIFIER.value))
+    factorized[Col.QUALIFIER.value] = (q_codes, q_values)
+    q_not = np.fromiter((_is_not(q) for q in q_values), dtype=bool, count=len(q_values))
+    row_not = q_not[q_codes]
+    pos_rows = np.flatnonzero(keep & ~row_not)
+    neg_rows = np.flatnonzero(keep & row_not)
+
+    row_gene, labels, dbs, ids, first_row = _gene_codes(annotations)
+
+    # The closure: distinct direct (gene, term) pairs expanded through the CSR ancestor closure.
+    t_closure = time.perf_counter()
+    indptr, indices = ontology.closure(rels)
+    closure_seconds = time.perf_counter() - t_closure
+    n64 = np.int64(n_terms)
+    dkeys, _ = _sorted_unique(row_gene[pos_rows] * n64 + row_term[pos_rows])
+    d_gene = dkeys // n64
+    d_term = dkeys % n64
+    lens, anc = _expand(indptr, indices, d_term)
+    ckeys, counts = _sorted_unique(np.repeat(d_gene, lens) * n64 + anc)
+
+    n_obsolete, n_unknown = int(status_counts[2]), int(status_counts[3])
+    rows = {
+        "input": n_rows,
+        "used": int(len(pos_rows)),
+        "negated": int(len(neg_rows)),
+        "skipped_evidence": n_skip_evidence,
+        "skipped_aspect": n_skip_aspect,
+        "skipped_not_a_term": n_obsolete + n_unknown,
+        "skipped_obsolete": n_obsolete,
+        "skipped_unknown": n_unknown,
+        "secondary_mapped": int(status_counts[1]),
+    }
+    return ClosurePairs(
+        relations=rels, evidence=flt.spec, aspects=aspect_set, n_terms=n_terms,
+        gene_labels=pd.Index(labels, dtype=object), gene_db=dbs, gene_id=ids, gene_first_row=first_row,
+        row_gene=row_gene, row_term=row_term, used_rows=pos_rows, negated_rows=neg_rows,
+        direct_gene=d_gene, direct_term=d_term, expansion=(lens, anc),
+        pair_gene=ckeys // n64, pair_term=ckeys % n64, n_sources=counts, rows=rows,
+        factorized=factorized, closure_seconds=closure_seconds, table=annotations)
+
+
 # -- the propagation -----------------------------------------------------------------------------
 
 def propagate(annotations: pd.DataFrame, ontology: Ontology,
@@ -246,93 +501,40 @@ def propagate(annotations: pd.DataFrame, ontology: Ontology,
     ``aspects`` restricts the input to terms of some namespaces (``"P"``, ``["F", "C"]``,
     ``"biological_process"``). The ancestor closure of the ontology is computed on the first call
     per relation set and memoized on the ontology.
+
+    The pairs come from :func:`closure_pairs`; this adds the tables (rows, closure, NOT rows,
+    conflicts, genes) over the genes that have a row passing the filters.
     """
     t_start = time.perf_counter()
-    missing = [c for c in _REQUIRED if c not in annotations.columns]
-    if missing:
-        raise GoannotError(f"annotation table lacks column(s) {', '.join(missing)}")
-    rels = _normalize_relations(ontology, relations)
-    flt = EvidenceFilter.parse(evidence)
-    aspect_set = _normalize_aspects(aspects)
+    cp = closure_pairs(annotations, ontology, relations, evidence, aspects=aspects)
     n_rows = len(annotations)
-    term_ids = ontology.term_ids()
-    n_terms = len(term_ids)
-    term_index = pd.Index(term_ids)
+    term_index = pd.Index(ontology.term_ids())
+    n_terms = cp.n_terms
+    pos_rows, neg_rows = cp.used_rows, cp.negated_rows
 
-    # 1. GO IDs -> term indices, over the distinct IDs only.
-    go_codes, go_values = _factorize(annotations[Col.GO_ID.value])
-    state = ontology.state
-    obsolete = state.obsolete
-    uterm = np.full(len(go_values), -1, dtype=np.int64)
-    ustatus = np.zeros(len(go_values), dtype=np.int8)  # 0 primary, 1 secondary, 2 obsolete, 3 unknown
-    for k, gid in enumerate(go_values):
-        try:
-            i = ontology.index_of(gid)
-        except KeyError:
-            ustatus[k] = 3
-            continue
-        if obsolete[i]:
-            ustatus[k] = 2
-            continue
-        uterm[k] = i
-        ustatus[k] = 0 if term_ids[i] == gid else 1
-    row_term = uterm[go_codes]
-    row_status = ustatus[go_codes]
-    keep = row_term >= 0
-    n_obsolete = int(np.count_nonzero(row_status == 2))
-    n_unknown = int(np.count_nonzero(row_status == 3))
-    n_secondary = int(np.count_nonzero(row_status == 1))
-
-    # 2. aspects, by the namespace of the term.
-    n_skip_aspect = 0
-    if aspect_set is not None:
-        wanted = {NAMESPACE_OF_ASPECT[a] for a in aspect_set}
-        namespaces = ontology.namespaces_array()
-        uok = np.fromiter((uterm[k] >= 0 and namespaces[uterm[k]] in wanted for k in range(len(go_values))),
-                          dtype=bool, count=len(go_values))
-        in_aspect = uok[go_codes]
-        n_skip_aspect = int(np.count_nonzero(keep & ~in_aspect))
-        keep &= in_aspect
-
-    # 3. evidence, decided once per distinct code.
-    ev_codes, ev_values = _factorize(_column(annotations, Col.EVIDENCE.value))
-    n_skip_evidence = 0
-    if not flt.keeps_all:
-        ev_ok = flt.mask(ev_values)[ev_codes]
-        n_skip_evidence = int(np.count_nonzero(keep & ~ev_ok))
-        keep &= ev_ok
-
-    # 4. NOT rows apart.
-    q_codes, q_values = _factorize(_column(annotations, Col.QUALIFIER.value))
-    q_not = np.fromiter((_is_not(q) for q in q_values), dtype=bool, count=len(q_values))
-    row_not = q_not[q_codes]
-    pos_rows = np.flatnonzero(keep & ~row_not)
-    neg_rows = np.flatnonzero(keep & row_not)
-
-    # Genes: (db, db_object_id) of the kept rows, ordered by their label.
-    db_codes, db_values = _factorize(annotations[Col.DB.value])
-    id_codes, id_values = _factorize(annotations[Col.DB_OBJECT_ID.value])
-    kept = np.flatnonzero(keep)
-    pair = db_codes[kept] * max(len(id_values), 1) + id_codes[kept]
-    upair, first_at, inverse = np.unique(pair, return_index=True, return_inverse=True)
-    gdb = upair // max(len(id_values), 1)
-    gid_ = upair % max(len(id_values), 1)
-    labels = np.array([f"{db_values[d]}:{id_values[i]}" for d, i in zip(gdb.tolist(), gid_.tolist())],
-                      dtype=object)
-    order = np.argsort(labels, kind="stable")
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    row_gene = np.full(n_rows, -1, dtype=np.int64)
-    row_gene[kept] = rank[inverse.ravel()]
-    n_genes = len(order)
-    gene_index = pd.Index(labels[order].astype(str))
-    sym = _column(annotations, Col.DB_OBJECT_SYMBOL.value)
-    first_rows = kept[first_at[order]]
+    # Genes: those with a row passing the filters (NOT rows included), in label order.
+    kept = np.sort(np.concatenate([pos_rows, neg_rows]))
+    present = np.bincount(cp.row_gene[kept], minlength=cp.n_genes) > 0
+    kept_genes = np.flatnonzero(present)
+    remap = np.cumsum(present, dtype=np.int64) - 1  # old gene code -> code among the kept genes
+    row_gene = remap[cp.row_gene]
+    n_genes = len(kept_genes)
+    gene_index = pd.Index(np.asarray(cp.gene_labels, dtype=object)[kept_genes].astype(str))
+    # each gene's first kept row: its first row, unless that one was filtered out (rare)
+    first_kept = cp.gene_first_row[kept_genes]
+    is_kept = np.zeros(n_rows, dtype=bool)
+    is_kept[kept] = True
+    late = ~is_kept[first_kept]
+    if late.any():
+        sub = kept[np.isin(cp.row_gene[kept], kept_genes[late])]
+        _, at = np.unique(cp.row_gene[sub], return_index=True)
+        first_kept[late] = sub[at]
+    symbols = cp.first_values(Col.DB_OBJECT_SYMBOL.value, first_kept)
     genes = pd.DataFrame({
         "gene": _categorical(np.arange(n_genes), gene_index),
-        "db": [db_values[d] for d in gdb[order].tolist()],
-        "db_object_id": [id_values[i] for i in gid_[order].tolist()],
-        "symbol": ["" if pd.isna(s) else str(s) for s in sym.iloc[first_rows].tolist()],
+        "db": [cp.gene_db[g] for g in kept_genes.tolist()],
+        "db_object_id": [cp.gene_id[g] for g in kept_genes.tolist()],
+        "symbol": symbols,
     })
 
     if Col.LINE.value in annotations.columns:
@@ -342,7 +544,12 @@ def propagate(annotations: pd.DataFrame, ontology: Ontology,
 
     # go_id, evidence and qualifier have few distinct values: categoricals from the codes at hand
     # cost a gather of integers where a string column would copy every string.
+    go_codes, go_values = cp.factorized[Col.GO_ID.value]
+    q_codes, q_values = cp.factorized[Col.QUALIFIER.value]
+    ev_codes, ev_values = cp.factorized.get(Col.EVIDENCE.value) or _factorize(
+        _column(annotations, Col.EVIDENCE.value))
     go_index, ev_index, q_index = pd.Index(go_values), pd.Index(ev_values), pd.Index(q_values)
+    row_term = cp.row_term
 
     def rows_frame(rows: _I64) -> pd.DataFrame:
         return pd.DataFrame({
@@ -357,60 +564,41 @@ def propagate(annotations: pd.DataFrame, ontology: Ontology,
     direct = rows_frame(pos_rows)
     negated = rows_frame(neg_rows)
 
-    # The closure: distinct direct (gene, term) pairs expanded through the CSR ancestor closure.
-    t_closure = time.perf_counter()
-    indptr, indices = ontology.closure(rels)
-    closure_seconds = time.perf_counter() - t_closure
     n64 = np.int64(n_terms)
-    dkeys, _ = _sorted_unique(row_gene[pos_rows] * n64 + row_term[pos_rows])
-    d_gene = dkeys // n64
-    d_term = dkeys % n64
-    lens, anc = _expand(indptr, indices, d_term)
-    p_gene = np.repeat(d_gene, lens)
-    ckeys, counts = _sorted_unique(p_gene * n64 + anc)
-    c_gene = ckeys // n64
-    c_term = ckeys % n64
-    c_direct = np.zeros(len(ckeys), dtype=bool)
-    c_direct[np.searchsorted(ckeys, dkeys)] = True
+    c_gene = remap[cp.pair_gene]
+    ckeys = c_gene * n64 + cp.pair_term
+    c_direct = cp.pair_direct
     closure = pd.DataFrame({
         "gene": _categorical(c_gene, gene_index),
-        "term": _categorical(c_term, term_index),
+        "term": _categorical(cp.pair_term, term_index),
         "direct": c_direct,
-        "n_sources": counts.astype(np.int32),
+        "n_sources": cp.n_sources.astype(np.int32),
     })
-
+    indptr, indices = ontology.closure(cp.relations)
     conflicts = _conflicts(row_gene[neg_rows], row_term[neg_rows], lines[neg_rows], ckeys, c_direct,
                            indptr, indices, n_terms, gene_index, term_index)
+    lens, anc = cp.expansion
+    d_gene = remap[cp.direct_gene]
 
     meta: dict[str, Any] = {
-        "relations": list(rels),
-        "evidence": flt.spec,
-        "aspects": list(aspect_set) if aspect_set is not None else None,
+        "relations": list(cp.relations),
+        "evidence": cp.evidence,
+        "aspects": list(cp.aspects) if cp.aspects is not None else None,
         "ontology": {"data_version": ontology.data_version, "sha256": ontology.provenance.sha256,
                      "path": ontology.provenance.path},
-        "rows": {
-            "input": n_rows,
-            "used": int(len(pos_rows)),
-            "negated": int(len(neg_rows)),
-            "skipped_evidence": n_skip_evidence,
-            "skipped_aspect": n_skip_aspect,
-            "skipped_not_a_term": n_obsolete + n_unknown,
-            "skipped_obsolete": n_obsolete,
-            "skipped_unknown": n_unknown,
-            "secondary_mapped": n_secondary,
-        },
+        "rows": dict(cp.rows),
         "genes": n_genes,
-        "direct_pairs": int(len(dkeys)),
-        "closure_pairs": int(len(ckeys)),
+        "direct_pairs": int(len(cp.direct_gene)),
+        "closure_pairs": int(len(cp.pair_gene)),
         "provenance_rows": int(len(anc)),
         "conflicts": int(len(conflicts)),
-        "seconds": {"closure": closure_seconds, "total": time.perf_counter() - t_start},
+        "seconds": {"closure": cp.closure_seconds, "total": time.perf_counter() - t_start},
     }
     log.info("propagated %d rows of %d genes over %s: %d direct -> %d closure pairs, %d NOT rows, "
-             "%d conflicts", len(pos_rows), n_genes, "+".join(rels), len(dkeys), len(ckeys), len(neg_rows),
-             len(conflicts))
+             "%d conflicts", len(pos_rows), n_genes, "+".join(cp.relations), len(cp.direct_gene),
+             len(cp.pair_gene), len(neg_rows), len(conflicts))
     return Propagation(direct=direct, closure=closure, negated=negated, conflicts=conflicts, genes=genes,
-                       meta=meta, provenance_arrays=(p_gene, np.repeat(d_term, lens), anc))
+                       meta=meta, provenance_arrays=(np.repeat(d_gene, lens), np.repeat(cp.direct_term, lens), anc))
 
 
 def _conflicts(n_gene: _I64, n_term: _I64, n_line: _I64, ckeys: _I64, c_direct: _BOOL,
