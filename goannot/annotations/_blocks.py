@@ -23,7 +23,7 @@ from typing import BinaryIO, TypeVar
 
 from ..errors import AnnotationParseError
 
-__all__ = ["Block", "iter_blocks", "is_gzip", "DEFAULT_BLOCK_BYTES"]
+__all__ = ["Block", "iter_blocks", "is_gzip", "read_ahead", "DEFAULT_BLOCK_BYTES"]
 
 log = logging.getLogger(__name__)
 
@@ -90,9 +90,16 @@ def _plain(fh: BinaryIO, size: int) -> Iterator[bytes]:
 _DONE = object()
 
 
-def _threaded(pieces: Iterator[_T]) -> Generator[_T, None, None]:
-    """Run ``pieces`` in a daemon thread, a couple of items ahead of the consumer."""
-    q: queue.Queue[object] = queue.Queue(maxsize=2)
+def read_ahead(pieces: Iterator[_T], depth: int = 1, name: str = "goannot-read") -> Generator[_T, None, None]:
+    """Run ``pieces`` in a daemon thread, at most ``depth`` items ahead of the consumer.
+
+    Used twice per file: to inflate and cut blocks, and to parse them, so that both overlap with
+    whatever the consumer does with the previous item (zlib and Arrow's CSV parser release the GIL).
+    ``depth`` bounds the memory held ahead: each item is a block or a parsed chunk of the file.
+    Exceptions raised by ``pieces`` reach the consumer in order; when the consumer stops early the
+    producer is closed in its own thread (so its ``finally`` blocks run there, at once).
+    """
+    q: queue.Queue[object] = queue.Queue(maxsize=max(1, depth))
     stop = threading.Event()
 
     def put(item: object) -> bool:
@@ -110,11 +117,16 @@ def _threaded(pieces: Iterator[_T]) -> Generator[_T, None, None]:
             for piece in pieces:
                 if not put(piece):
                     return
+                del piece  # hold nothing beyond the queue while waiting for the next item
             put(_DONE)
         except BaseException as exc:  # handed over to the consumer, which re-raises it
             put(exc)
+        finally:
+            close = getattr(pieces, "close", None)
+            if close is not None:
+                close()
 
-    worker = threading.Thread(target=produce, name="goannot-inflate", daemon=True)
+    worker = threading.Thread(target=produce, name=name, daemon=True)
     worker.start()
     try:
         while True:
@@ -124,6 +136,7 @@ def _threaded(pieces: Iterator[_T]) -> Generator[_T, None, None]:
             if isinstance(item, BaseException):
                 raise item
             yield item  # type: ignore[misc]
+            del item
     finally:
         stop.set()
         worker.join(timeout=5)
@@ -151,12 +164,15 @@ def _cut(pieces: Iterator[bytes], block_bytes: int, first_bytes: int) -> Iterato
                 pending = [buf]
                 continue
             block = buf[:cut] if cut < len(buf) else buf
-            count = block.count(b"\n")
-            yield block, count
-            lines_done += count
             rest = buf[cut:]
+            del buf  # only the block and the tail stay alive while the consumer works
             pending = [rest] if rest else []
             pending_len = len(rest)
+            del rest
+            count = block.count(b"\n")
+            yield block, count
+            del block
+            lines_done += count
             target = block_bytes
     except _GzipCorrupt as exc:
         reached = lines_done + sum(p.count(b"\n") for p in pending) + 1
@@ -184,7 +200,7 @@ def iter_blocks(path: str | Path, block_bytes: int = DEFAULT_BLOCK_BYTES,
     next_line = 1
     with open(path, "rb") as fh:
         raw = _inflate(fh) if gz else _plain(fh, min(block_bytes, _READ_BYTES * 8))
-        blocks = _threaded(_cut(raw, block_bytes, min(first_bytes, block_bytes)))
+        blocks = read_ahead(_cut(raw, block_bytes, min(first_bytes, block_bytes)), name="goannot-inflate")
         try:
             for data, count in blocks:
                 yield Block(data, next_line)

@@ -22,7 +22,7 @@ from itertools import chain
 from pathlib import Path
 
 from ..columns import EVIDENCE_CODES, GAF_COLUMNS
-from ._blocks import DEFAULT_BLOCK_BYTES, iter_blocks
+from ._blocks import DEFAULT_BLOCK_BYTES, iter_blocks, read_ahead
 from ._chunks import Meta, chunks_of, empty_chunk
 from ._model import AnnotationChunk, arrow_table
 from ._tsv import (Check, Layout, Rows, apply_checks, date_check, empty_check, header_pairs, parse_block,
@@ -73,14 +73,22 @@ def _sniff_ncols(data: bytes) -> int:
 
 def read_gaf(path: str | Path, *, strict: bool = False, chunk_rows: int = 200_000,
              block_bytes: int = DEFAULT_BLOCK_BYTES) -> Iterator[AnnotationChunk]:
-    """Stream a GAF file as :class:`AnnotationChunk` objects (see module docstring for the checks)."""
-    path = str(path)
+    """Stream a GAF file as :class:`AnnotationChunk` objects (see module docstring for the checks).
+
+    Blocks are parsed one ahead in a background thread (:func:`~._blocks.read_ahead`), so parsing the
+    next block overlaps with whatever the caller does with the current chunk.
+    """
+    yield from read_ahead(_gaf_chunks(str(path), strict, chunk_rows, block_bytes), name="goannot-parse-gaf")
+
+
+def _gaf_chunks(path: str, strict: bool, chunk_rows: int, block_bytes: int) -> Iterator[AnnotationChunk]:
     blocks = iter_blocks(path, block_bytes)
     first = next(blocks, None)
     if first is None:
         yield empty_chunk(Meta(path, "gaf", "", {}))
         return
     header_lines, rest = split_header(first, b"!")
+    del first
     header = header_pairs(header_lines, "!")
     version = header.get("gaf-version", "")
     if not version and _sniff_ncols(rest.data) == 15:
@@ -89,15 +97,21 @@ def read_gaf(path: str | Path, *, strict: bool = False, chunk_rows: int = 200_00
     layout = gaf_layout(version)
     meta = Meta(path, "gaf", version, header)
     skipped = len(header_lines)
-    for block in chain([rest], blocks):
+    todo = chain([rest], blocks)
+    del rest  # the chain holds the first block only until it is parsed
+    for block in todo:
         if not block.data:
             continue
         rows = parse_block(block, layout)
+        del block  # the text is not needed once parsed: free it before the chunks are handed out
         rows = apply_checks(rows, _checks(rows, layout, version), layout.names)
         if strict:
             raise_first(path, rows.rejects)
         table = arrow_table(rows.columns, rows.lines)
-        yield from chunks_of(table, rows.rejects, skipped + rows.skipped, meta, chunk_rows)
+        rejects, extra = rows.rejects, rows.skipped
+        del rows
+        yield from chunks_of(table, rejects, skipped + extra, meta, chunk_rows)
+        del table
         skipped = 0
     if skipped:  # header only
         yield empty_chunk(meta, skipped)
