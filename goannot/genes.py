@@ -29,11 +29,11 @@ import logging
 import pickle
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, overload
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from .errors import DataSourceError, GoannotError
@@ -121,11 +121,12 @@ def detect_id_kinds(values: pd.Series | Sequence[Any]) -> pd.Series:
     kinds[empty] = "empty"
     todo &= ~empty
     for kind, pattern in _KIND_PATTERNS:
-        if not todo.any():
+        left = np.flatnonzero(todo)
+        if not len(left):
             break
-        hit = todo & u.str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)
+        hit = left[u.iloc[left].str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)]
         kinds[hit] = kind
-        todo &= ~hit
+        todo[hit] = False
     out = np.where(codes >= 0, kinds[np.maximum(codes, 0)] if len(kinds) else "empty", "empty")
     return pd.Series(out, index=s.index, dtype=object, name="kind")
 
@@ -330,22 +331,29 @@ def _bare_id_ok(db: pd.Series, ids: pd.Series) -> pd.Series:
     return (ids != "") & (~ids.str.fullmatch(r"\d+") | db.isin(["NCBIGene", "EntrezGene", "GeneID"]))
 
 
+def _id_keys(genes: pd.DataFrame) -> pd.DataFrame:
+    """The ID keys (tier 0) of gene records: ``db:id``, and the bare id where it may stand alone."""
+    gene = np.arange(len(genes), dtype=np.int64)
+    has_db = ((genes["id"] != "") & (genes["db"] != "")).to_numpy()
+    bare = _bare_id_ok(genes["db"], genes["id"]).to_numpy()
+    return pd.concat([
+        pd.DataFrame({"key": (genes["db"] + ":" + genes["id"]).to_numpy(dtype=object)[has_db], "gene": gene[has_db]}),
+        pd.DataFrame({"key": genes["id"].to_numpy(dtype=object)[bare], "gene": gene[bare]}),
+    ], ignore_index=True).drop_duplicates(["key", "gene"], keep="first")
+
+
 def _names_of(genes: pd.DataFrame, synonyms: pd.Series) -> pd.DataFrame:
     """The (key, tier, gene) rows of an index: IDs (tier 0), symbols (1), synonyms (2).
 
-    ``synonyms`` holds, per gene row (same index), a list of synonyms.
+    ``synonyms`` holds, per gene row (same order), a list of synonyms.
     """
     gene = pd.Series(np.arange(len(genes), dtype=np.int64), index=genes.index)
-    has_id = genes["id"] != ""
-    has_db = has_id & (genes["db"] != "")
     parts = [
-        pd.DataFrame({"key": genes["db"][has_db] + ":" + genes["id"][has_db], "tier": 0, "gene": gene[has_db]}),
-        pd.DataFrame({"key": genes["id"][_bare_id_ok(genes["db"], genes["id"])], "tier": 0,
-                      "gene": gene[_bare_id_ok(genes["db"], genes["id"])]}),
+        _id_keys(genes).assign(tier=0)[["key", "tier", "gene"]],
         pd.DataFrame({"key": genes["symbol"][genes["symbol"] != ""], "tier": 1,
                       "gene": gene[genes["symbol"] != ""]}),
     ]
-    syn = pd.DataFrame({"key": synonyms, "gene": gene}).explode("key")
+    syn = pd.DataFrame({"key": synonyms.to_numpy(dtype=object), "gene": gene.to_numpy()}).explode("key")
     syn["key"] = syn["key"].fillna("").astype(str).str.strip()
     syn = syn[(syn["key"] != "") & (syn["key"].to_numpy() != genes["symbol"].to_numpy()[syn["gene"].to_numpy()])]
     parts.append(syn.assign(tier=2)[["key", "tier", "gene"]])
@@ -355,21 +363,36 @@ def _names_of(genes: pd.DataFrame, synonyms: pd.Series) -> pd.DataFrame:
     return names.reset_index(drop=True)
 
 
-def _normalize_queries(q: pd.Series, kinds: pd.Series) -> pd.Series:
-    """Queries as index keys: GeneID:/EntrezGene: -> NCBIGene:, UniProt: -> UniProtKB:, isoforms and
-    Ensembl versions dropped, MGI:MGI: kept (it is the MGI curie of the id "MGI:n")."""
-    out = q.str.strip()
-    out = out.str.replace(r"^(?:GeneID|EntrezGene|NCBI_Gene):(?=\d+$)", "NCBIGene:", regex=True)
-    uni = kinds == "uniprot"
-    if uni.any():
-        out[uni] = out[uni].str.replace(r"^UniProt:", "UniProtKB:", regex=True).str.replace(r"-\d+$", "", regex=True)
-    ens = kinds == "ensembl"
-    if ens.any():
-        out[ens] = out[ens].str.replace(r"\.\d+$", "", regex=True)
-    agi = kinds == "araport"
-    if agi.any():
-        out[agi] = out[agi].str.replace(r"^(?:TAIR:|Araport:)", "", regex=True).str.upper()
+_NCBI_PREFIX = re.compile(r"(?:GeneID|EntrezGene|NCBI_Gene):(?=\d+$)")
+_SUFFIX = {"uniprot": re.compile(r"-\d+$"), "ensembl": re.compile(r"\.\d+$")}
+
+
+def _normalize_query(query: str, kind: str) -> str:
+    """A query as an index key: GeneID:/EntrezGene: -> NCBIGene:, UniProt: -> UniProtKB:, isoforms and
+    Ensembl versions dropped, Arabidopsis locus codes upper-cased without prefix, MGI:MGI: kept (it is
+    the MGI curie of the id "MGI:n")."""
+    out = query.strip()
+    if ":" in out:
+        out = _NCBI_PREFIX.sub("NCBIGene:", out, count=1)
+        if kind == "uniprot" and out.startswith("UniProt:"):
+            out = "UniProtKB:" + out[len("UniProt:"):]
+    suffix = _SUFFIX.get(kind)
+    if suffix is not None and ("-" in out or "." in out):
+        out = suffix.sub("", out)
+    if kind == "araport":
+        for prefix in ("TAIR:", "Araport:"):
+            if out.startswith(prefix):
+                out = out[len(prefix):]
+                break
+        out = out.upper()
     return out
+
+
+def _normalize_queries(q: pd.Series, kinds: pd.Series) -> pd.Series:
+    """:func:`_normalize_query` over distinct queries (a plain loop: most queries need no change, and
+    string methods on Python objects beat regex passes over the whole column)."""
+    return pd.Series([_normalize_query(x, k) for x, k in zip(q.tolist(), kinds.tolist())], index=q.index,
+                     dtype=object)
 
 
 def _row_codes(*columns: pd.Series) -> np.ndarray[Any, np.dtype[np.int64]]:
@@ -395,7 +418,29 @@ def _broadcast(value: object, n: int, name: str) -> pd.Series:
     return s
 
 
-@dataclass(frozen=True)
+def first_rows(codes: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """Position of the first occurrence of each code, for codes numbered by first appearance.
+
+    ``pd.factorize`` numbers values in order of appearance, so a code occurs first where it
+    exceeds every code before it: one running maximum, no sort.
+    """
+    if len(codes) == 0:
+        return np.zeros(0, dtype=np.int64)
+    top = np.maximum.accumulate(codes)
+    is_first = np.empty(len(codes), dtype=bool)
+    is_first[0] = True
+    np.greater(top[1:], top[:-1], out=is_first[1:])
+    return np.flatnonzero(is_first)
+
+
+def _codes(column: pd.Series) -> tuple[npt.NDArray[np.int64], list[str]]:
+    """Codes (order of appearance) and stripped distinct values of a string column; missing is ''."""
+    codes, uniques = pd.factorize(column, use_na_sentinel=False)
+    values = ["" if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else str(v).strip()
+              for v in uniques.tolist()]
+    return codes.astype(np.int64, copy=False), values
+
+
 class GeneIndex:
     """Gene records and every name that leads to them.
 
@@ -404,18 +449,40 @@ class GeneIndex:
     (the replacing id), ``name`` (description) and ``source`` (where the record came from).
     ``names`` maps keys to gene rows: ``key``, ``lkey`` (lower case), ``tier`` (0 ID, 1 symbol, 2 synonym).
     Build with :meth:`from_annotations`, :meth:`from_ncbi` or :meth:`from_records`; join with :meth:`merge`.
+
+    ``names`` (every spelling, lower-cased, synonyms exploded) is built on first use: a query that
+    names exactly one gene by its exact ID or official symbol is resolved through two hash indexes
+    over ``genes`` without it, so a whole-genome population of accessions costs a lookup, not an
+    index of every synonym. An index built by :meth:`from_annotations` also knows, in ``row_genes``,
+    the gene of every table row (-1 for rows with neither ID nor symbol).
     """
 
-    genes: pd.DataFrame
-    names: pd.DataFrame
+    def __init__(self, genes: pd.DataFrame, names: pd.DataFrame | None = None, *,
+                 synonyms: pd.Series | None = None, row_genes: npt.NDArray[np.int64] | None = None) -> None:
+        self.genes = genes
+        self.row_genes = row_genes
+        self._names = names
+        self._synonyms = synonyms
+        self._memo: dict[str, Any] = {}
+
+    @property
+    def names(self) -> pd.DataFrame:
+        """The (key, tier, gene, lkey) rows of every ID, symbol and synonym (built on first use)."""
+        if self._names is None:
+            syn = (self._synonyms if self._synonyms is not None
+                   else pd.Series([[]] * len(self.genes), dtype=object))
+            self._names = _names_of(self.genes, syn)
+        return self._names
 
     # ---- construction ----------------------------------------------------------------------
 
     @classmethod
-    def from_records(cls, genes: pd.DataFrame, synonyms: pd.Series | None = None) -> GeneIndex:
+    def from_records(cls, genes: pd.DataFrame, synonyms: pd.Series | None = None, *,
+                     row_genes: npt.NDArray[np.int64] | None = None) -> GeneIndex:
         """An index over gene records (columns as :attr:`genes`; missing ones are filled with '').
 
-        ``synonyms`` is aligned with ``genes`` and holds a list of synonyms per gene.
+        ``synonyms`` is aligned with ``genes`` and holds a list of synonyms per gene; ``row_genes``
+        optionally maps the rows of the table the records came from to them.
         """
         g = genes.reset_index(drop=True).copy()
         for col in _GENE_COLUMNS:
@@ -423,34 +490,47 @@ class GeneIndex:
                 g[col] = "live" if col == "status" else ""
             g[col] = g[col].fillna("").astype(str)
         g = g[list(_GENE_COLUMNS)]
-        syn = (pd.Series([[]] * len(g), dtype=object) if synonyms is None
-               else pd.Series(list(synonyms), dtype=object))
-        return cls(g, _names_of(g, syn))
+        syn = None if synonyms is None else pd.Series(list(synonyms), dtype=object)
+        return cls(g, synonyms=syn, row_genes=row_genes)
 
     @classmethod
     def from_annotations(cls, table: pd.DataFrame, *, source: str = "annotations") -> GeneIndex:
         """The genes an annotation table (GAF columns: db, db_object_id, db_object_symbol,
         db_object_synonym, taxon) talks about, one record per (db, id, taxon).
 
-        Synonyms are the pipe-separated ``db_object_synonym``; the taxon is the first of ``taxon``.
-        Rows without an id still give a symbol-only record.
+        Synonyms are the pipe-separated ``db_object_synonym`` of the gene's first row; the taxon is
+        the first of ``taxon``. Rows without an id still give a symbol-only record, one per
+        (db, symbol, taxon). The columns are factorized once and their integer codes combined (no
+        string per row); ``row_genes`` holds each row's record.
         """
         cols = ["db", "db_object_id", "db_object_symbol", "db_object_synonym", "taxon"]
         missing = [c for c in cols if c not in table.columns]
         if missing:
             raise ValueError(f"annotation table lacks column(s) {', '.join(missing)}")
-        g = table[cols].drop_duplicates(["db", "db_object_id", "db_object_symbol", "taxon"])
-        g = g.fillna("").astype(str)
-        g = g.assign(taxon=normalize_taxa(g["taxon"]))
-        g = g.drop_duplicates(["db", "db_object_id", "db_object_symbol", "taxon"])
-        # one record per id and taxon; id-less rows are keyed by their symbol
-        g = g[(g["db_object_id"] != "") | (g["db_object_symbol"] != "")]
-        genes = pd.DataFrame({"db": g["db"].str.strip(), "id": g["db_object_id"].str.strip(),
-                              "symbol": g["db_object_symbol"].str.strip(), "taxon": g["taxon"],
-                              "status": "live", "current": "", "name": "", "source": source})
-        keep = ~genes.duplicated(["db", "id", "taxon"]) | (genes["id"] == "")
-        genes, syn = genes[keep], g["db_object_synonym"][keep].str.split("|")
-        return cls.from_records(genes, syn)
+        db_c, db_v = _codes(table["db"])
+        id_c, id_v = _codes(table["db_object_id"])
+        sym_c, sym_v = _codes(table["db_object_symbol"])
+        tax_raw, tax_v = _codes(table["taxon"])
+        tax_c, tax_norm = _codes(pd.Series([normalize_taxon(v) for v in tax_v], dtype=object))
+        tax_c = tax_c[tax_raw] if len(tax_raw) else tax_raw
+        no_id = np.asarray([v == "" for v in id_v], dtype=bool)[id_c] if len(id_c) else np.zeros(0, dtype=bool)
+        blank_sym = np.asarray([v == "" for v in sym_v], dtype=bool)[sym_c] if len(sym_c) else no_id
+        ident = np.where(no_id, len(id_v) + sym_c, id_c)  # id-less rows: keyed by their symbol
+        width = np.int64(len(id_v) + len(sym_v) + 1)
+        key = (db_c * width + ident) * np.int64(max(len(tax_norm), 1)) + tax_c
+        usable = ~(no_id & blank_sym)
+        row_genes = np.full(len(table), -1, dtype=np.int64)
+        rec_codes, _ = pd.factorize(key[usable])
+        row_genes[usable] = rec_codes
+        at = np.flatnonzero(usable)[first_rows(rec_codes.astype(np.int64, copy=False))]
+        dbs = np.asarray(db_v, dtype=object)[db_c[at]] if len(at) else np.zeros(0, dtype=object)
+        ids = np.asarray(id_v, dtype=object)[id_c[at]] if len(at) else np.zeros(0, dtype=object)
+        syms = np.asarray(sym_v, dtype=object)[sym_c[at]] if len(at) else np.zeros(0, dtype=object)
+        taxa = np.asarray(tax_norm, dtype=object)[tax_c[at]] if len(at) else np.zeros(0, dtype=object)
+        genes = pd.DataFrame({"db": dbs, "id": ids, "symbol": syms, "taxon": taxa, "status": "live",
+                              "current": "", "name": "", "source": source})
+        syn = table["db_object_synonym"].iloc[at].fillna("").astype(str).str.split("|")
+        return cls.from_records(genes, syn, row_genes=row_genes)
 
     @classmethod
     def from_ncbi(cls, taxon: int | str) -> GeneIndex:
@@ -531,8 +611,36 @@ class GeneIndex:
         one gene per namespace is "found" (or "synonym"), several are "ambiguous" and ``ids`` lists
         them all. Columns are :data:`LOOKUP_COLUMNS`; ``db``/``id``/``symbol``/``gene_taxon`` are those
         of the first match ('' when ambiguous or unmatched). Work is done once per distinct
-        (query, taxon, db), with merges.
+        (query, taxon, db).
         """
+        codes, u = self._distinct_queries(values, taxon, db)
+        res, _ = self._resolve(u)
+        # numpy takes: far cheaper than taking arrow-backed string columns row by row
+        return pd.DataFrame({c: res[c][codes] for c in LOOKUP_COLUMNS})
+
+    def match(self, values: Iterable[Any] | pd.Series, taxon: object = None, *, db: object = None) -> pd.DataFrame:
+        """Every gene each distinct query resolves to, by the rules of :meth:`lookup`.
+
+        One row per (distinct query, gene), queries in order of first appearance: ``query``,
+        ``gene`` (the row of :attr:`genes`; -1 and a single row when nothing matched), ``via``,
+        ``status`` and ``n`` (as in :meth:`lookup`). An ambiguous query has one row per gene,
+        which a caller that lets it stand for all of them (enrichment) needs.
+        """
+        _, u = self._distinct_queries(values, taxon, db)
+        res, m = self._resolve(u)
+        qid = m["qid"].to_numpy(dtype=np.int64)
+        unmatched = np.flatnonzero(res["n"] == 0)
+        at = np.concatenate([qid, unmatched])
+        gene = np.concatenate([m["gene"].to_numpy(dtype=np.int64), np.full(len(unmatched), -1, dtype=np.int64)])
+        order = np.lexsort((gene, at))
+        at, gene = at[order], gene[order]
+        return pd.DataFrame({"query": pd.Series(res["query"][at], dtype=object), "gene": gene,
+                             "via": pd.Series(res["via"][at], dtype=object),
+                             "status": pd.Series(res["status"][at], dtype=object), "n": res["n"][at]})
+
+    def _distinct_queries(self, values: Iterable[Any] | pd.Series, taxon: object, db: object
+                          ) -> tuple[npt.NDArray[np.int64], pd.DataFrame]:
+        """Codes of the queries and the distinct (query, taxon, db) with kind and normalized key."""
         q = pd.Series(values.to_numpy() if isinstance(values, pd.Series) else list(values), dtype=object)
         n = len(q)
         q = q.fillna("").astype(str)
@@ -540,21 +648,77 @@ class GeneIndex:
         dbq = _broadcast(db, n, "db").fillna("").astype(str)
         frame = pd.DataFrame({"query": q, "taxon": tax, "qdb": dbq})
         codes = _row_codes(q, tax, dbq)
-        first = np.unique(codes, return_index=True)[1]
-        u = frame.take(first).reset_index(drop=True)
+        u = frame.take(first_rows(codes)).reset_index(drop=True)
         u["qid"] = np.arange(len(u))
         u["kind"] = detect_id_kinds(u["query"]).to_numpy()
         u["norm"] = _normalize_queries(u["query"], u["kind"])
         u["lnorm"] = u["norm"].str.lower()
-        res = self._resolve(u)
-        # numpy takes: far cheaper than taking arrow-backed string columns row by row
-        return pd.DataFrame({c: (res[c].to_numpy(dtype=np.int64) if c == "n" else res[c].to_numpy(dtype=object))[codes]
-                             for c in LOOKUP_COLUMNS})
+        return codes, u
 
-    def _resolve(self, u: pd.DataFrame) -> pd.DataFrame:
-        """Lookup over distinct queries ``u`` (qid, query, taxon, qdb, kind, norm, lnorm)."""
+    def _unique_keys(self, tier: int) -> tuple[pd.Index, npt.NDArray[np.int64]]:
+        """Exact keys naming exactly one gene in ``tier`` (0 IDs, 1 symbols) and that gene (memoized)."""
+        name = f"unique{tier}"
+        got = self._memo.get(name)
+        if got is None:
+            if tier == 0:
+                keys = _id_keys(self.genes)
+            else:
+                sym = self.genes["symbol"]
+                keys = pd.DataFrame({"key": sym, "gene": np.arange(len(sym), dtype=np.int64)})[(sym != "").to_numpy()]
+            once = ~keys["key"].duplicated(keep=False).to_numpy()
+            got = (pd.Index(keys["key"].to_numpy(dtype=object)[once], dtype=object),
+                   keys["gene"].to_numpy(dtype=np.int64)[once])
+            self._memo[name] = got
+        return got
+
+    def _id_lower_keys(self) -> pd.Index:
+        """Every ID key in lower case (memoized): a query found here may match an ID in another case."""
+        got = self._memo.get("lower0")
+        if got is None:
+            got = self._memo["lower0"] = pd.Index(_id_keys(self.genes)["key"].str.lower().to_numpy(dtype=object),
+                                                 dtype=object)
+        return got  # type: ignore[no-any-return]
+
+    def _matches(self, u: pd.DataFrame) -> pd.DataFrame:
+        """The best-ranked matches of distinct queries ``u``: one row per (qid, gene), with rank and other.
+
+        A query equal to the one exact ID key of a single gene (rank 0), or, when no ID matches in any
+        case, to the one exact symbol of a single gene (rank 2), is settled by a hash lookup; the rest
+        are merged with :attr:`names` (every tier, both cases) and the best rank is kept, preferring
+        genes of the asked taxon.
+        """
         g = self.genes
-        m = u.loc[u["lnorm"] != "", ["qid", "norm", "lnorm", "taxon", "qdb"]].merge(
+        n = len(u)
+        norm = u["norm"].to_numpy(dtype=object)
+        lnorm = u["lnorm"].to_numpy(dtype=object)
+        live = lnorm != ""
+        gene = np.full(n, -1, dtype=np.int64)
+        rank = np.zeros(n, dtype=np.int64)
+        keys0, genes0 = self._unique_keys(0)
+        at = keys0.get_indexer(pd.Index(norm, dtype=object)) if len(keys0) else np.full(n, -1)
+        hit = live & (at >= 0)
+        gene[hit] = genes0[at[hit]]
+        rest = np.flatnonzero(live & ~hit)
+        if len(rest):
+            keys1, genes1 = self._unique_keys(1)
+            at1 = keys1.get_indexer(pd.Index(norm[rest], dtype=object)) if len(keys1) else np.full(len(rest), -1)
+            no_id = self._id_lower_keys().get_indexer(pd.Index(lnorm[rest], dtype=object)) < 0
+            sym_hit = (at1 >= 0) & no_id
+            gene[rest[sym_hit]] = genes1[at1[sym_hit]]
+            rank[rest[sym_hit]] = 2
+        found = gene >= 0
+        if found.any():  # a fast match must also pass the db and taxon filters, else the full path decides
+            pick = np.maximum(gene, 0)
+            qdb, qtax = u["qdb"].to_numpy(dtype=object), u["taxon"].to_numpy(dtype=object)
+            gdb = g["db"].to_numpy(dtype=object)[pick]
+            gtax = g["taxon"].to_numpy(dtype=object)[pick]
+            found &= ((qdb == "") | (gdb == qdb)) & ((qtax == "") | (gtax == qtax) | (gtax == ""))
+        fast = pd.DataFrame({"qid": u["qid"].to_numpy()[found], "gene": gene[found], "rank": rank[found],
+                             "other": False})
+        slow = live & ~found
+        if not slow.any():
+            return fast
+        m = u.loc[slow, ["qid", "norm", "lnorm", "taxon", "qdb"]].merge(
             self.names, left_on="lnorm", right_on="lkey", how="inner")
         gi = m["gene"].to_numpy()
         m["gdb"] = g["db"].to_numpy()[gi]
@@ -566,56 +730,80 @@ class GeneIndex:
         has_ok = ok.groupby(m["qid"]).transform("any")
         m = m[ok | ~has_ok]
         m = m[m["rank"] == m.groupby("qid")["rank"].transform("min")]
-        m = m.drop_duplicates(["qid", "gene"]).sort_values(["qid", "gene"], kind="stable")
-        m["other"] = ~has_ok[m.index]
+        m = m.drop_duplicates(["qid", "gene"])
+        m = m.assign(other=~has_ok[m.index])[["qid", "gene", "rank", "other"]]
+        both = pd.concat([fast, m], ignore_index=True) if len(fast) else m
+        out: pd.DataFrame = both.sort_values(["qid", "gene"], kind="stable", ignore_index=True)
+        return out
 
-        # per query: the first match, the count, and (for the few multi-match queries) joined lists
-        gi = m["gene"].to_numpy()
+    def _resolve(self, u: pd.DataFrame) -> tuple[dict[str, npt.NDArray[Any]], pd.DataFrame]:
+        """Lookup over distinct queries ``u`` (qid 0..n-1, query, taxon, qdb, kind, norm, lnorm).
+
+        Returns the per-query result as arrays (:data:`LOOKUP_COLUMNS` plus qid; no DataFrame, whose
+        construction would convert every string array) and the long matches.
+        """
+        g = self.genes
+        m = self._matches(u)
+        n = len(u)
+        qid_m = m["qid"].to_numpy(dtype=np.int64)
+        gi = m["gene"].to_numpy(dtype=np.int64)
         gdb = g["db"].to_numpy(dtype=object)[gi]
         gid = g["id"].to_numpy(dtype=object)[gi]
-        curie = np.where(gdb != "", gdb + ":" + gid, gid)
+        curie = np.where(gdb != "", gdb + ":" + gid, gid) if len(gi) else np.zeros(0, dtype=object)
         sym = g["symbol"].to_numpy(dtype=object)[gi]
-        qids, starts, counts = np.unique(m["qid"].to_numpy(), return_index=True, return_counts=True)
+        if len(m):
+            head = np.empty(len(m), dtype=bool)
+            head[0] = True
+            np.not_equal(qid_m[1:], qid_m[:-1], out=head[1:])
+            starts = np.flatnonzero(head)
+        else:
+            starts = np.zeros(0, dtype=np.int64)
+        counts = np.diff(starts, append=len(m))
+        qids = qid_m[starts]
         ids, symbols = curie[starts].copy(), sym[starts].copy()
-        for i in np.flatnonzero(counts > 1):
-            sl = slice(starts[i], starts[i] + counts[i])
+        per_db = np.ones(len(starts), dtype=np.int64)
+        for i in np.flatnonzero(counts > 1).tolist():  # the few multi-match queries
+            sl = slice(int(starts[i]), int(starts[i] + counts[i]))
             ids[i] = "|".join(curie[sl])
             symbols[i] = "|".join(dict.fromkeys(x for x in sym[sl] if x))
-        per_db = m.groupby(["qid", "gdb"]).size().groupby(level=0).max()
-        agg = pd.DataFrame({
-            "n": counts, "per_db": per_db.reindex(qids).to_numpy(), "gene": gi[starts],
-            "rank": m["rank"].to_numpy()[starts], "other": m["other"].to_numpy()[starts],
-            "ids": ids, "symbols": symbols}, index=qids)
-        res = u[["qid", "query", "taxon", "kind"]].join(agg, on="qid")
-        found = res["n"].notna().to_numpy()
-        res["n"] = res["n"].fillna(0).astype(np.int64)
-        for name in ("ids", "symbols"):
-            res[name] = res[name].fillna("")
-        gene = res["gene"].fillna(-1).astype(np.int64).to_numpy()
-        single = found & (res["per_db"].fillna(0).to_numpy() <= 1)
-        pick = np.where(single, gene, -1)
+            per_db[i] = max(pd.Series(gdb[sl]).value_counts())
 
-        def col(name: str) -> np.ndarray[Any, Any]:
+        def spread(values: npt.NDArray[Any], fill: Any, dtype: Any = object) -> npt.NDArray[Any]:
+            out = np.full(n, fill, dtype=dtype)
+            out[qids] = values
+            return out
+
+        found = spread(np.ones(len(qids), dtype=bool), False, bool)
+        n_match = spread(counts, 0, np.int64)
+        single = found & (spread(per_db, 0, np.int64) <= 1)
+        first_gene = spread(gi[starts], -1, np.int64)
+        pick = np.where(single, first_gene, -1)
+        rank = spread(m["rank"].to_numpy(dtype=np.int64)[starts], 0, np.int64)
+        other = spread(m["other"].to_numpy(dtype=bool)[starts], False, bool)
+
+        def col(name: str) -> npt.NDArray[Any]:
             values = g[name].to_numpy(dtype=object)
             return np.where(pick >= 0, values[np.maximum(pick, 0)] if len(values) else "", "")
 
-        res["db"], res["id"], res["symbol"] = col("db"), col("id"), col("symbol")
-        res["gene_taxon"], res["current"] = col("taxon"), col("current")
         gstatus = col("status")
-        rank = res["rank"].fillna(0).astype(np.int64).to_numpy()
-        res["via"] = np.where(found, np.array(_VIA, dtype=object)[np.minimum(rank, len(_VIA) - 1)], "")
-        other = res["other"].fillna(False).astype(bool).to_numpy()
+        via = np.where(found, np.array(_VIA, dtype=object)[np.minimum(rank, len(_VIA) - 1)], "")
         status = np.select(
-            [res["kind"].to_numpy() == "empty", ~found, other, ~single,
+            [u["kind"].to_numpy() == "empty", ~found, other, ~single,
              gstatus == "replaced", gstatus == "discontinued", rank >= 4],
             ["empty", "unknown", "other-taxon", "ambiguous", "replaced", "discontinued", "synonym"],
             default="found")
-        res["status"] = status
-        return res
+        res: dict[str, npt.NDArray[Any]] = {
+            "qid": u["qid"].to_numpy(), "query": u["query"].to_numpy(dtype=object),
+            "taxon": u["taxon"].to_numpy(dtype=object), "kind": u["kind"].to_numpy(dtype=object),
+            "status": status.astype(object), "via": via, "n": n_match, "db": col("db"), "id": col("id"),
+            "symbol": col("symbol"), "gene_taxon": col("taxon"), "current": col("current"),
+            "ids": spread(ids, ""), "symbols": spread(symbols, "")}
+        return res, m
 
     def resolve_one(self, query: str, taxon: object = None) -> pd.Series:
         """:meth:`lookup` of a single query, as one row."""
         return self.lookup([query], taxon).iloc[0]
+
 
 
 # --------------------------------------------------------------------------------------------------
