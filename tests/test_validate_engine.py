@@ -222,6 +222,40 @@ def test_outputs_atomic_on_failure(go: Ontology, tmp_path: Path, monkeypatch: py
     assert list(out.iterdir()) == []
 
 
+def test_streamed_findings_spilled_and_temp_file_gone(go: Ontology, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A streamed run's findings live in a memory-mapped temp file: same frame, no file left behind."""
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)  # re-read TMPDIR
+    path = write_gaf(tmp_path / "x.gaf", [gaf_line(ANTI_APOPTOSIS, ref=f"PMID:{i}") for i in range(7)])
+    streamed = balanced(validate_file(path, go, rules=ID_ONLY, chunk_rows=2))
+    whole = balanced(validate(read_annotations(path), go, rules=ID_ONLY))
+    assert list((tmp_path / "tmp").iterdir()) == []
+    assert streamed.findings["line"].dtype == "int64" and len(streamed.findings) == 7
+    pd.testing.assert_frame_equal(streamed.findings, whole.findings)
+
+
+def test_spill_removed_when_run_fails(go: Ontology, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    path = write_gaf(tmp_path / "x.gaf", [gaf_line(ANTI_APOPTOSIS, ref=f"PMID:{i}") for i in range(6)])
+    original = engine._Validator.finish
+
+    def failing(self: Any) -> Any:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(engine._Validator, "finish", failing)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        validate_file(path, go, rules=ID_ONLY, chunk_rows=2)
+    assert original is not None and list((tmp_path / "tmp").iterdir()) == []
+
+
 def test_unreadable_file_is_exit_status_2(go: Ontology, tmp_path: Path) -> None:
     with pytest.raises(GoannotError) as info:
         validate_file(tmp_path / "missing.gaf", go, fix_path=tmp_path / "fixed.gaf")
@@ -289,3 +323,17 @@ def test_il7_rows_of_bundled_gafs(go: Ontology, source: str, symbol: str) -> Non
     result = balanced(validate(il7, go, rules=ID_ONLY))
     assert result.input_rows == len(il7)
     assert result.counts_by_status["primary"] == len(il7)  # files and release are from the same week
+
+
+@pytest.mark.parametrize("n", [0, 1, 3, 20_001])
+@pytest.mark.parametrize("max_findings", [None, 2, 0])
+def test_report_json_written_in_batches_is_json_dump_text(tmp_path: Path, n: int, max_findings: int | None) -> None:
+    from goannot.validate.report import FINDING_RECORD
+
+    findings = pd.DataFrame({c: list(range(n)) if c == "line" else
+                             ["warning" if c == "severity" else f'{c} "\u00e9" {i}' for i in range(n)]
+                             for c in FINDING_RECORD})
+    result = ValidationResult(findings=findings)
+    write_report_json(result, tmp_path / "r.json", max_findings=max_findings)
+    expected = json.dumps(result.as_dict(max_findings), indent=1, ensure_ascii=False) + "\n"
+    assert (tmp_path / "r.json").read_text(encoding="utf-8") == expected

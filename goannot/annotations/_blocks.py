@@ -91,36 +91,37 @@ _DONE = object()
 
 
 def read_ahead(pieces: Iterator[_T], depth: int = 1, name: str = "goannot-read") -> Generator[_T, None, None]:
-    """Run ``pieces`` in a daemon thread, at most ``depth`` items ahead of the consumer.
+    """Run ``pieces`` in a daemon thread, producing at most ``depth`` items ahead of the consumer.
 
     Used twice per file: to inflate and cut blocks, and to parse them, so that both overlap with
     whatever the consumer does with the previous item (zlib and Arrow's CSV parser release the GIL).
-    ``depth`` bounds the memory held ahead: each item is a block or a parsed chunk of the file.
-    Exceptions raised by ``pieces`` reach the consumer in order; when the consumer stops early the
-    producer is closed in its own thread (so its ``finally`` blocks run there, at once).
+    The producer starts on item ``k + depth`` only once the consumer has taken item ``k``, so besides
+    the item in the consumer's hands at most ``depth`` items (finished or in the making) are alive:
+    memory stays flat however long the file. Exceptions raised by ``pieces`` reach the consumer in
+    order; when the consumer stops early the producer is closed in its own thread (so its
+    ``finally`` blocks run there, at once).
     """
-    q: queue.Queue[object] = queue.Queue(maxsize=max(1, depth))
+    q: queue.SimpleQueue[object] = queue.SimpleQueue()
+    slots = threading.Semaphore(max(1, depth))
     stop = threading.Event()
 
-    def put(item: object) -> bool:
-        """Hand ``item`` over unless the consumer has gone away."""
+    def wait_slot() -> bool:
+        """Wait until the consumer has taken an item (False: the consumer has gone away)."""
         while not stop.is_set():
-            try:
-                q.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
+            if slots.acquire(timeout=0.1):
+                return not stop.is_set()
         return False
 
     def produce() -> None:
         try:
-            for piece in pieces:
-                if not put(piece):
+            while wait_slot():
+                piece = next(pieces, _DONE)
+                q.put(piece)
+                if piece is _DONE:
                     return
-                del piece  # hold nothing beyond the queue while waiting for the next item
-            put(_DONE)
+                del piece  # hold nothing while waiting for the consumer
         except BaseException as exc:  # handed over to the consumer, which re-raises it
-            put(exc)
+            q.put(exc)
         finally:
             close = getattr(pieces, "close", None)
             if close is not None:
@@ -135,6 +136,7 @@ def read_ahead(pieces: Iterator[_T], depth: int = 1, name: str = "goannot-read")
                 return
             if isinstance(item, BaseException):
                 raise item
+            slots.release()  # the producer may start on the next item while this one is used
             yield item  # type: ignore[misc]
             del item
     finally:

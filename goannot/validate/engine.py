@@ -52,6 +52,7 @@ import pyarrow.compute as pc
 
 from ..columns import GAF_COLUMNS, TABLE_COLUMNS, Col
 from . import idrules
+from ._spill import FindingSpill, compact_findings
 from .report import STATUSES, ValidationResult, empty_findings, merge_counts, write_report_json
 from .rules import Action, Rule, RuleContext, Severity
 from .rules import rules as registered_rules
@@ -339,7 +340,8 @@ class _Validator:
     """Validates the chunks of one file in order, keeping the cross-chunk state and the totals."""
 
     def __init__(self, ontology: Ontology, *, policy: str, rules: list[str] | tuple[str, ...] | None,
-                 fail_on: str, options: dict[str, Any] | None, meta: dict[str, Any]) -> None:
+                 fail_on: str, options: dict[str, Any] | None, meta: dict[str, Any],
+                 spill: bool = False) -> None:
         if policy not in idrules.POLICIES:
             raise ValueError(f"unknown policy {policy!r}; expected one of {', '.join(idrules.POLICIES)}")
         if fail_on not in ("info", "warning", "error", "never", "none"):
@@ -363,6 +365,8 @@ class _Validator:
         self.offset = 0
         self.result = ValidationResult(policy=policy, fail_on=fail_on, releases=self._releases())
         self._findings: list[pd.DataFrame] = []
+        # A streamed run keeps its findings on disk: the one thing that would grow with the file.
+        self._spill = FindingSpill() if spill else None
 
     def _releases(self) -> dict[str, dict[str, Any]]:
         prov = self.ontology.provenance
@@ -417,7 +421,10 @@ class _Validator:
             work.counts[UNPARSABLE_LINE] = len(reader_rejects)
         if work.findings:
             found = pd.concat(work.findings, ignore_index=True).sort_values("line", kind="stable", ignore_index=True)
-            self._findings.append(_compact(found))
+            if self._spill is not None:
+                self._spill.add(found)
+            else:
+                self._findings.append(compact_findings(found))
         merge_counts(self.result.counts_by_rule, work.counts)
         r = self.result
         r.input_rows += input_rows
@@ -488,10 +495,17 @@ class _Validator:
         out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
         return out.sort_values("line", kind="stable", ignore_index=True)
 
+    def discard(self) -> None:
+        """Drop what a failed run collected on disk."""
+        if self._spill is not None:
+            self._spill.discard()
+
     def finish(self) -> ValidationResult:
         """The totals, with all findings in one table."""
         r = self.result
-        if self._findings:
+        if self._spill is not None:
+            r.findings = self._spill.read(owner=r)
+        elif self._findings:
             r.findings = pd.concat(self._findings, ignore_index=True)
         else:
             r.findings = empty_findings()
@@ -500,22 +514,6 @@ class _Validator:
         for s in STATUSES:
             r.counts_by_status.setdefault(s, 0)
         return r
-
-
-def _compact(found: pd.DataFrame) -> pd.DataFrame:
-    """Findings kept for the whole file, stored small: text columns as Arrow strings.
-
-    A file can have a finding on a sixth of its rows (protein binding without an extension in
-    GOA human: 80k); as Python objects they would dominate the memory of a streamed run.
-    """
-    out: dict[str, Any] = {}
-    for c in found.columns:
-        col = found[c]
-        if col.dtype == object:
-            out[c] = col.astype("string[pyarrow]")
-        else:
-            out[c] = col
-    return pd.DataFrame(out)
 
 
 def _join(table: pd.DataFrame, rows: npt.NDArray[np.intp], columns: tuple[str, ...]) -> npt.NDArray[Any]:
@@ -684,7 +682,9 @@ def validate_file(path: str | Path, ontology: Ontology, *, format: str | None = 
                   chunk_rows: int = 200_000) -> ValidationResult:
     """Validate an annotation file chunk by chunk, writing outputs as it goes.
 
-    Memory stays bounded by the chunk size (plus the findings and the per-file key hashes).
+    Memory stays bounded by the chunk size, plus 8 bytes per finding (its line; the rest of the
+    findings is spilled to a temporary file and memory-mapped back, see :mod:`._spill`) and 17
+    bytes per distinct annotation key that a repair could duplicate (the per-file key hashes).
     ``fix_path`` receives the kept and repaired rows (GAF for GAF input, else a TSV of the table
     columns), ``rejects_path`` the rejected lines (``line, rule, reason, raw``; ``raw`` is the rest of
     the line), ``log_path`` the change log (``line, rule, column, before, after``), ``report_path``
@@ -711,7 +711,8 @@ def validate_file(path: str | Path, ontology: Ontology, *, format: str | None = 
                 break
             if v is None:
                 meta = _meta_of(chunk)
-                v = _Validator(ontology, policy=policy, rules=rules, fail_on=fail_on, options=options, meta=meta)
+                v = _Validator(ontology, policy=policy, rules=rules, fail_on=fail_on, options=options, meta=meta,
+                               spill=True)
                 outputs.header(meta, ontology, policy)
             out = v.run(chunk.table, chunk.rejects, chunk.input_rows)
             outputs.write(out, meta)
@@ -722,6 +723,8 @@ def validate_file(path: str | Path, ontology: Ontology, *, format: str | None = 
         result.outputs = outputs.commit()
     except BaseException:
         outputs.abort()
+        if v is not None:
+            v.discard()
         raise
     total = time.perf_counter() - start
     result.timings = {"read": reading, "validate": total - reading, "total": total}

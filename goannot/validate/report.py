@@ -119,11 +119,10 @@ class ValidationResult:
     def as_dict(self, max_findings: int | None = None) -> dict[str, Any]:
         """The stable JSON-ready form (schema in the module docstring); ``max_findings`` caps the list."""
         f = self.findings if max_findings is None else self.findings.head(max_findings)
-        records = [
-            {"line": int(line), "rule": str(rule), "severity": str(sev), "go_id": str(go), "message": str(msg),
-             "fix": str(fix), "action": str(action)}
-            for line, rule, sev, go, msg, fix, action in zip(*(f[c].tolist() for c in FINDING_RECORD))
-        ]
+        records = _records(f)
+        return self._summary(records, len(records) < len(self.findings))
+
+    def _summary(self, records: list[dict[str, Any]], truncated: bool) -> dict[str, Any]:
         return {
             "input_rows": self.input_rows,
             "kept": self.kept,
@@ -134,12 +133,21 @@ class ValidationResult:
             "counts_by_rule": dict(self.counts_by_rule),
             "findings": records,
             "findings_total": len(self.findings),
-            "findings_truncated": len(records) < len(self.findings),
+            "findings_truncated": truncated,
             "policy": self.policy,
             "fail_on": self.fail_on,
             "exit_status": self.exit_status(),
             "releases": self.releases,
         }
+
+
+def _records(f: pd.DataFrame) -> list[dict[str, Any]]:
+    """Finding rows as JSON-ready dicts."""
+    return [
+        {"line": int(line), "rule": str(rule), "severity": str(sev), "go_id": str(go), "message": str(msg),
+         "fix": str(fix), "action": str(action)}
+        for line, rule, sev, go, msg, fix, action in zip(*(f[c].tolist() for c in FINDING_RECORD))
+    ]
 
 
 def exit_status(result: ValidationResult | BaseException, fail_on: str | None = None) -> int:
@@ -185,12 +193,30 @@ def render_table(result: ValidationResult, *, width: int = 100) -> str:
     return "\n".join(lines) + "\n"
 
 
+_REPORT_BATCH = 20_000
+
+
 def write_report_json(result: ValidationResult, path: str | Path, *, max_findings: int | None = None) -> None:
-    """Write :meth:`ValidationResult.as_dict` as JSON, atomically (a temp file renamed into place)."""
+    """Write :meth:`ValidationResult.as_dict` as JSON, atomically (a temp file renamed into place).
+
+    The findings are converted and written a batch at a time, never all as Python dicts at once: a
+    streamed run may have hundreds of thousands. The text is what ``json.dump(as_dict(), indent=1)``
+    writes.
+    """
     from .engine import atomic_text
 
+    f = result.findings if max_findings is None else result.findings.head(max_findings)
+    head = json.dumps(result._summary([], len(f) < len(result.findings)), indent=1, ensure_ascii=False)
+    marker = '\n "findings": []'
+    cut = head.index(marker) + len(marker) - 1
     with atomic_text(path) as fh:
-        json.dump(result.as_dict(max_findings), fh, indent=1, ensure_ascii=False)
+        fh.write(head[:cut])
+        for start in range(0, len(f), _REPORT_BATCH):
+            batch = _records(f.iloc[start:start + _REPORT_BATCH])
+            text = ",\n".join(json.dumps(r, indent=1, ensure_ascii=False) for r in batch)
+            fh.write(("\n" if start == 0 else ",\n") + "\n".join("  " + ln for ln in text.split("\n")))
+        fh.write("\n " if len(f) else "")  # the closing bracket comes with the rest
+        fh.write(head[cut:])
         fh.write("\n")
 
 
