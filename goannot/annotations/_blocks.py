@@ -27,7 +27,11 @@ __all__ = ["Block", "iter_blocks", "is_gzip", "read_ahead", "DEFAULT_BLOCK_BYTES
 
 log = logging.getLogger(__name__)
 
-DEFAULT_BLOCK_BYTES = 24 << 20
+#: Bytes of text per block, i.e. per chunk handed to a caller (~50k GAF rows). Measured on GOA human
+#: validated with every rule: 8 MiB blocks keep the peak at ~430 MiB for the file and for five
+#: copies of it alike, where 24 MiB blocks peaked at ~560 / ~780 MiB, at the same speed (the
+#: per-chunk costs of the rules are small next to the per-row ones).
+DEFAULT_BLOCK_BYTES = 8 << 20
 _READ_BYTES = 1 << 20
 _GZIP_MAGIC = b"\x1f\x8b"
 _T = TypeVar("_T")
