@@ -2,9 +2,10 @@
 
 :func:`enrich` gives the numbers goatools' ``GOEnrichmentStudy`` gives on the same inputs (p-values
 to a relative difference below 1e-9; the tests check it on the full human GAF), in a fraction of the
-time: the annotations are propagated once with :func:`goannot.propagate.propagate`, and the per-term
-counts are two ``np.bincount`` calls over the propagated (gene, term) pairs restricted to the
-population and to the study. The statistics are :mod:`goannot.stats`.
+time: the annotations are propagated once with :func:`goannot.propagate.closure_pairs` (the lean
+core of :func:`~goannot.propagate.propagate`: integer pairs, no tables), and the per-term counts are
+two ``np.bincount`` calls over the propagated (gene, term) pairs restricted to the population and
+to the study. The statistics are :mod:`goannot.stats`.
 
 Definitions (each one is goatools' unless stated)
 -------------------------------------------------
@@ -39,7 +40,7 @@ depth
     goatools' ``GOTerm.depth``: the *longest* is_a path to a root (``Ontology.depth`` is the
     shortest, goatools' ``level``).
 propagation
-    :func:`goannot.propagate.propagate`: positive rows only (NOT rows set apart), secondary IDs
+    :func:`goannot.propagate.closure_pairs`: positive rows only (NOT rows set apart), secondary IDs
     mapped to their primary term, obsolete and unknown IDs dropped, ancestors over ``relations``
     (always including ``is_a``); the same gene -> terms mapping as goatools' ``update_association``
     with ``relationships``. A term is tested in the namespace the ontology gives it, whatever the
@@ -47,22 +48,25 @@ propagation
 
 Identifiers
 -----------
-Study and population items are matched to genes of the annotation table by, in this order: the
-gene label ``db:db_object_id`` (``UniProtKB:P04637``), ``db_object_id`` (a UniProt accession in GOA
-files, also with an isoform suffix ``P04637-2``), the symbol (``db_object_symbol``), then a GAF
-synonym (``db_object_synonym``); symbols and synonyms are compared case-insensitively when no exact
-match exists. The first rule that matches decides; a query matching several genes under that rule is
-``ambiguous`` and stands for all of them (listed in the diagnostics). ``EnrichmentResult.identifiers``
-has one row per (role, query, gene).
+Study and population items are matched to genes of the annotation table with
+:class:`goannot.genes.GeneIndex` (the one gene matcher of goannot): by ID first (the gene label
+``db:db_object_id`` such as ``UniProtKB:P04637``, or ``db_object_id`` alone, also with a UniProt
+isoform suffix ``P04637-2``), then the symbol (``db_object_symbol``), then a GAF synonym
+(``db_object_synonym``); within each tier the exact spelling before any case. The first tier that
+matches decides; a query matching several genes under that tier is ``ambiguous`` and stands for all
+of them (listed in the diagnostics). ``EnrichmentResult.identifiers`` has one row per (role, query,
+gene). A gene's symbol and synonyms are those of its first row.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import time
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -72,7 +76,9 @@ import pandas as pd
 from .columns import Col
 from .errors import GoannotError
 from .evidence import EvidenceFilter
+from .genes import GeneIndex, normalize_taxa
 from .ontology import DEFAULT_RELATIONS, Ontology
+from .propagate import ClosurePairs, Propagation, closure_pairs
 from .stats import CORRECTION_METHODS, Alternative, adjust_pvalues, enrichment_direction, fisher_exact_pvalues
 
 __all__ = [
@@ -112,89 +118,30 @@ MIN_BACKGROUND_RATIO = 5
 # -- prepared annotations ----------------------------------------------------------------------
 
 @dataclass(frozen=True, eq=False)
-class _Universe:
-    """Every gene the annotation table mentions: labels, ids, symbols; synonym lookups on demand."""
-
-    labels: pd.Index          # "db:db_object_id", one per gene, unique, sorted
-    names: list[str]          # the same labels as a list (fast element access)
-    db_object_id: list[str]
-    symbol: list[str]
-    table: pd.DataFrame | None   # the annotation table, for every symbol/synonym spelling (may be None)
-    first_row: _I64 | None       # the first table row of every gene
-    row_codes: tuple[_I64, _I64, int] | None  # (db codes, id codes, width) of every row -> pair keys
-    pair_keys: _I64 | None       # sorted distinct (db, id) pair keys
-    pair_rank: _I64 | None       # gene (label order) of each pair key
-    _cache: dict[str, Any] = field(default_factory=dict)
-
-    def __len__(self) -> int:
-        return len(self.names)
-
-    def id_index(self) -> pd.Index:
-        """``db_object_id`` of every gene as an Index (memoized)."""
-        got = self._cache.get("_id_index")
-        if got is None:
-            got = self._cache["_id_index"] = pd.Index(self.db_object_id, dtype=object)
-        return got
-
-    def lookup(self, kind: str) -> dict[str, list[int]]:
-        """value -> genes, for kind in label, db_object_id, symbol, synonym and the ``_nocase`` forms."""
-        got = self._cache.get(kind)
-        if got is not None:
-            return got  # type: ignore[no-any-return]
-        table: dict[str, list[int]] = {}
-        if kind.endswith("_nocase"):
-            for value, genes in self.lookup(kind[:-len("_nocase")]).items():
-                table.setdefault(value.casefold(), []).extend(genes)
-            table = {k: sorted(set(v)) for k, v in table.items()}
-        elif kind == "label":
-            table = {v: [g] for g, v in enumerate(self.names)}
-        elif kind == "db_object_id":
-            for g, v in enumerate(self.db_object_id):
-                table.setdefault(v, []).append(g)
-        else:
-            for value, g in self._spellings(kind):
-                for v in (value.split("|") if kind == "synonym" else (value,)):
-                    v = v.strip()
-                    if v:
-                        lst = table.setdefault(v, [])
-                        if not lst or lst[-1] != g:
-                            lst.append(g)
-            table = {k: sorted(set(v)) for k, v in table.items()}
-        self._cache[kind] = table
-        return table
-
-    def _spellings(self, kind: str) -> list[tuple[str, int]]:
-        """Distinct (symbol or synonym text, gene) pairs over every row of the table."""
-        col = Col.DB_OBJECT_SYMBOL.value if kind == "symbol" else Col.DB_OBJECT_SYNONYM.value
-        if self.table is None or self.row_codes is None or self.pair_keys is None or col not in self.table:
-            return list(zip(self.symbol, range(len(self.names)))) if kind == "symbol" else []
-        db_codes, id_codes, width = self.row_codes
-        assert self.pair_rank is not None
-        gene = self.pair_rank[np.searchsorted(self.pair_keys, db_codes * width + id_codes)]
-        v_codes, v_values = pd.factorize(self.table[col], use_na_sentinel=False)
-        key = np.unique(gene * np.int64(max(len(v_values), 1)) + v_codes.astype(np.int64))
-        values = [("" if pd.isna(v) else str(v)) for v in v_values]
-        w = max(len(v_values), 1)
-        return [(values[k % w], int(k // w)) for k in key.tolist()]
-
-
-@dataclass(frozen=True, eq=False)
 class PreparedAnnotations:
     """Annotations propagated once, ready for many enrichment runs (see :func:`prepare_annotations`).
 
-    ``pair_gene`` / ``pair_term`` are the distinct propagated (gene, term) pairs, as indices into
-    ``universe.labels`` and ``ontology.term_ids()``, restricted to the terms of ``namespaces``.
+    Genes are coded 0..n-1: ``gene_labels[k]`` (``db:db_object_id``) and row k of ``genes`` (the
+    :class:`~goannot.genes.GeneIndex` queries are matched with) are gene k. ``pair_gene`` /
+    ``pair_term`` are the distinct propagated (gene, term) pairs, as gene codes and indices into
+    ``ontology.term_ids()``, restricted to the terms of ``namespaces``.
     """
 
     ontology: Ontology
     relations: tuple[str, ...]
     evidence: str
     namespaces: tuple[str, ...]
-    universe: _Universe
+    gene_labels: list[str]
+    genes: GeneIndex
     pair_gene: _I64
     pair_term: _I64
     source: dict[str, Any]
     propagation: dict[str, Any]
+
+    @cached_property
+    def label_index(self) -> pd.Index:
+        """``gene_labels`` as an Index (label -> gene code)."""
+        return pd.Index(self.gene_labels, dtype=object)
 
 
 def _table_of(annotations: Any) -> tuple[pd.DataFrame, dict[str, Any]]:
@@ -219,38 +166,6 @@ def _table_of(annotations: Any) -> tuple[pd.DataFrame, dict[str, Any]]:
         except OSError as exc:  # the file moved since it was read: the rest of the provenance stands
             log.debug("no hash of %s: %s", path, exc)
     return table, info
-
-
-def _universe_from_table(table: pd.DataFrame) -> _Universe:
-    """Distinct genes (db, db_object_id) of every row, labelled ``db:db_object_id``, sorted by label.
-
-    Factorizes the Arrow-backed columns directly (no conversion of 475k strings to Python objects).
-    """
-    db_codes, db_values = pd.factorize(table[Col.DB.value], use_na_sentinel=False)
-    id_codes, id_values = pd.factorize(table[Col.DB_OBJECT_ID.value], use_na_sentinel=False)
-    width = max(len(id_values), 1)
-    dbc = db_codes.astype(np.int64)
-    idc = id_codes.astype(np.int64)
-    upair, first = np.unique(dbc * width + idc, return_index=True)
-    dbv = [v if isinstance(v, str) else "" for v in db_values]
-    idv = [v if isinstance(v, str) else "" for v in id_values]
-    dbs = [dbv[k] for k in (upair // width).tolist()]
-    ids = [idv[k] for k in (upair % width).tolist()]
-    labels = [f"{d}:{i}" for d, i in zip(dbs, ids)]
-    order = np.argsort(np.array(labels, dtype=object), kind="stable")
-    rank_of_pair = np.empty(len(order), dtype=np.int64)
-    rank_of_pair[order] = np.arange(len(order), dtype=np.int64)
-    if Col.DB_OBJECT_SYMBOL.value in table.columns:
-        sym_col = table[Col.DB_OBJECT_SYMBOL.value].iloc[first[order]].tolist()
-        sym = [v if isinstance(v, str) else "" for v in sym_col]
-    else:
-        sym = [""] * len(order)
-    names = [labels[k] for k in order.tolist()]
-    # Symbol/synonym lookups map rows to genes through the sorted pair keys, then the rank.
-    return _Universe(labels=pd.Index(names, dtype=object), names=names,
-                     db_object_id=[ids[k] for k in order.tolist()], symbol=sym, table=table,
-                     first_row=first[order], row_codes=(dbc, idc, width), pair_keys=upair,
-                     pair_rank=rank_of_pair)
 
 
 def _normalize_ns(ns: Iterable[str] | str) -> tuple[str, ...]:
@@ -278,26 +193,15 @@ def _term_namespace_codes(ontology: Ontology, namespaces: Sequence[str]) -> _I64
     return codes
 
 
-def _propagated_pairs(annotations: Any, ontology: Ontology, relations: Sequence[str],
-                      evidence: EvidenceFilter, namespaces: tuple[str, ...]
-                      ) -> tuple[pd.Index, _I64, _I64, dict[str, Any]]:
-    """The one place that propagates: (gene labels, gene codes, term codes, propagation meta).
-
-    Delegates to :func:`goannot.propagate.propagate` (restricted to the tested aspects, which keeps
-    the closure small); a :class:`~goannot.propagate.Propagation` passed in is used as it is.
-    """
-    from .propagate import Propagation, propagate
-
-    if isinstance(annotations, Propagation):
-        prop = annotations
-    else:
-        prop = propagate(annotations, ontology, relations, evidence,
-                         aspects=[_ASPECT_OF_NS[n] for n in namespaces])
-    closure = prop.closure
-    labels = pd.Index(np.asarray(closure["gene"].cat.categories, dtype=object).astype(str))
-    genes = closure["gene"].cat.codes.to_numpy().astype(np.int64)
-    terms = closure["term"].cat.codes.to_numpy().astype(np.int64)
-    return labels, genes, terms, dict(prop.meta)
+def _gene_index(cp: ClosurePairs) -> GeneIndex:
+    """The :class:`GeneIndex` of the genes of ``cp`` (row k is gene k): db, id and, from each gene's
+    first row, symbol, taxon and synonyms."""
+    genes = pd.DataFrame({"db": cp.gene_db, "id": cp.gene_id,
+                          "symbol": cp.first_values(Col.DB_OBJECT_SYMBOL.value),
+                          "taxon": normalize_taxa(pd.Series(cp.first_values(Col.TAXON.value), dtype=object)),
+                          "source": "annotations"})
+    synonyms = pd.Series(cp.first_values(Col.DB_OBJECT_SYNONYM.value), dtype=object)  # split on first use
+    return GeneIndex.from_records(genes, synonyms, row_genes=cp.row_gene)
 
 
 def prepare_annotations(annotations: Any, ontology: Ontology,
@@ -309,94 +213,93 @@ def prepare_annotations(annotations: Any, ontology: Ontology,
     ``annotations`` is the annotation table, an :class:`~goannot.annotations.AnnotationSet` (its
     path, date and hash go into the provenance) or a :class:`~goannot.propagate.Propagation` (then
     ``relations`` and ``evidence`` are the ones it was made with). :func:`enrich` calls this itself
-    when given anything else than a :class:`PreparedAnnotations`.
+    when given anything else than a :class:`PreparedAnnotations`. The pairs come from
+    :func:`goannot.propagate.closure_pairs`, restricted to the tested aspects (which keeps the
+    closure small); the genes are every gene of the table, any aspect or qualifier.
     """
-    from .propagate import Propagation
-
     namespaces = _normalize_ns(ns)
     rels = (relations,) if isinstance(relations, str) else tuple(relations)
     flt = EvidenceFilter.parse(evidence)
     if isinstance(annotations, Propagation):
-        rels = tuple(annotations.meta.get("relations", rels))
-        flt = EvidenceFilter.parse(annotations.meta.get("evidence", flt.spec))
-        g = annotations.genes
-        names = [str(x) for x in g["gene"].astype(str).tolist()]
-        universe = _Universe(labels=pd.Index(names, dtype=object), names=names,
-                             db_object_id=[str(x) for x in g["db_object_id"].tolist()],
-                             symbol=[str(x) for x in g["symbol"].tolist()], table=None, first_row=None,
-                             row_codes=None, pair_keys=None, pair_rank=None)
+        prop = annotations
+        g = prop.genes
+        labels = [str(x) for x in g["gene"].astype(str).tolist()]
+        index = GeneIndex.from_records(pd.DataFrame({"db": g["db"].astype(str).to_numpy(),
+                                                     "id": g["db_object_id"].astype(str).to_numpy(),
+                                                     "symbol": g["symbol"].astype(str).to_numpy()}))
         source: dict[str, Any] = {"path": None, "note": "given as a Propagation"}
-        labels, genes, terms, pmeta = _propagated_pairs(annotations, ontology, rels, flt, namespaces)
+        closure = prop.closure
+        genes = closure["gene"].cat.codes.to_numpy().astype(np.int64)
+        terms = closure["term"].cat.codes.to_numpy().astype(np.int64)
+        pmeta = dict(prop.meta)
+        rels = tuple(pmeta.get("relations", rels))
+        ev_spec = str(pmeta.get("evidence", flt.spec))
     else:
         table, source = _table_of(annotations)
-        universe = _universe_from_table(table)
-        labels, genes, terms, pmeta = _propagated_pairs(table, ontology, rels, flt, namespaces)
-    gene_to_universe = universe.labels.get_indexer(labels).astype(np.int64)
-    if len(gene_to_universe) and gene_to_universe.min() < 0:  # cannot happen: both come from the table
-        raise GoannotError("propagated genes missing from the gene index")
+        cp = closure_pairs(table, ontology, rels, flt, aspects=[_ASPECT_OF_NS[n] for n in namespaces])
+        labels = list(cp.gene_labels)
+        index = _gene_index(cp)
+        genes, terms = cp.pair_gene, cp.pair_term
+        rels, ev_spec = cp.relations, cp.evidence
+        n_kept = np.zeros(cp.n_genes, dtype=bool)
+        n_kept[cp.row_gene[cp.used_rows]] = True
+        n_kept[cp.row_gene[cp.negated_rows]] = True
+        pmeta = {"relations": list(cp.relations), "evidence": cp.evidence, "rows": dict(cp.rows),
+                 "genes": int(n_kept.sum()), "closure_pairs": int(len(cp.pair_gene))}
     keep = _term_namespace_codes(ontology, namespaces)[terms] >= 0
-    return PreparedAnnotations(ontology=ontology, relations=tuple(pmeta.get("relations", rels)),
-                               evidence=str(pmeta.get("evidence", flt.spec)), namespaces=namespaces,
-                               universe=universe, pair_gene=gene_to_universe[genes[keep]],
-                               pair_term=terms[keep], source=source, propagation=pmeta)
+    return PreparedAnnotations(ontology=ontology, relations=tuple(rels), evidence=ev_spec, namespaces=namespaces,
+                               gene_labels=labels, genes=index, pair_gene=genes[keep], pair_term=terms[keep],
+                               source=source, propagation=pmeta)
 
 
 # -- identifiers -------------------------------------------------------------------------------
 
 _ID_COLUMNS = ("query", "gene", "kind", "status")
+_KIND_OF_VIA = {"symbol": "symbol", "symbol-ci": "symbol_nocase", "synonym": "synonym",
+                "synonym-ci": "synonym_nocase", "id-ci": "id_nocase"}
+_ISOFORM = re.compile(r"-\d+$")
+
+
+def _match(queries: Sequence[str], prepared: PreparedAnnotations) -> tuple[pd.DataFrame, _I64]:
+    """:func:`match_identifiers` and the gene code of every row (-1 when unmatched)."""
+    qs = list(dict.fromkeys(q.strip() for q in queries if q and q.strip()))
+    got = prepared.genes.match(qs)
+    gene = got["gene"].to_numpy(dtype=np.int64)
+    # one extra '' slot: unmatched rows (gene -1) read it
+    labels = np.append(np.asarray(prepared.gene_labels, dtype=object), "")
+    ids = np.append(prepared.genes.genes["id"].to_numpy(dtype=object), "")
+    query = got["query"].to_numpy(dtype=object)
+    via = got["via"].to_numpy(dtype=object)
+    pick = np.where(gene >= 0, gene, len(labels) - 1)
+    by_id = (gene >= 0) & (via == "id")
+    is_label = query == labels[pick]
+    is_bare = query == ids[pick]
+    isoform = np.fromiter((_ISOFORM.search(q) is not None for q in query[by_id & ~is_label & ~is_bare].tolist()),
+                          dtype=bool)
+    id_kind = np.where(is_label, "label", np.where(is_bare, "db_object_id", "label"))
+    rest = np.flatnonzero(by_id & ~is_label & ~is_bare)
+    id_kind[rest] = np.where(isoform, "isoform",
+                             np.where([":" in q for q in query[rest].tolist()], "label", "db_object_id"))
+    other_kind = np.array([_KIND_OF_VIA.get(v, v) for v in via.tolist()], dtype=object)
+    kinds = np.where(gene < 0, "", np.where(by_id, id_kind, other_kind))
+    n = got["n"].to_numpy(dtype=np.int64)
+    status = np.where(gene < 0, "unmatched", np.where(n > 1, "ambiguous", "matched"))
+    frame = pd.DataFrame({"query": pd.Series(query, dtype=object),
+                          "gene": pd.Series(np.where(gene >= 0, labels[pick], ""), dtype=object),
+                          "kind": pd.Series(kinds, dtype=object), "status": pd.Series(status, dtype=object)})
+    return frame, gene
 
 
 def match_identifiers(queries: Sequence[str], prepared: PreparedAnnotations) -> pd.DataFrame:
     """Match user identifiers to the genes of the annotations (rules in the module docstring).
 
     Returns one row per (query, gene) with ``query``, ``gene`` (the label, '' when unmatched),
-    ``kind`` (``label``, ``db_object_id``, ``isoform``, ``symbol``, ``synonym``, the last two also
-    as ``symbol_nocase`` / ``synonym_nocase``) and ``status`` (``matched``, ``ambiguous``,
-    ``unmatched``). Queries are stripped, empty ones dropped, first-appearance order kept.
+    ``kind`` (``label``, ``db_object_id``, ``isoform``, ``id_nocase``, ``symbol``, ``synonym``, the
+    last two also as ``symbol_nocase`` / ``synonym_nocase``) and ``status`` (``matched``,
+    ``ambiguous``, ``unmatched``). Queries are stripped, empty ones dropped, first-appearance order
+    kept.
     """
-    uni = prepared.universe
-    qs = list(dict.fromkeys(q.strip() for q in queries if q and q.strip()))
-    found: dict[str, tuple[str, list[int]]] = {}
-    remaining = qs
-    # The two exact tiers, vectorized (a population is often the whole genome).
-    for kind, index in (("label", uni.labels), ("db_object_id", uni.id_index())):
-        if not remaining or not index.is_unique:
-            continue
-        at = index.get_indexer(pd.Index(remaining, dtype=object))
-        for q, g in zip(remaining, at.tolist()):
-            if g >= 0:
-                found[q] = (kind, [g])
-        remaining = [q for q, g in zip(remaining, at.tolist()) if g < 0]
-    for kind in ("db_object_id", "isoform", "symbol", "symbol_nocase", "synonym", "synonym_nocase"):
-        if not remaining:
-            break
-        if kind == "db_object_id" and uni.id_index().is_unique:
-            continue
-        table = uni.lookup("db_object_id" if kind == "isoform" else kind)
-        rest: list[str] = []
-        for q in remaining:
-            if kind == "isoform":
-                base, dash, suffix = q.rpartition("-")
-                key = base if dash and suffix.isdigit() else ""
-            else:
-                key = q.casefold() if kind.endswith("_nocase") else q
-            got = table.get(key) if key else None
-            if got:
-                found[q] = (kind, got)
-            else:
-                rest.append(q)
-        remaining = rest
-    rows: list[tuple[str, str, str, str]] = []
-    names = uni.names
-    for q in qs:
-        hit = found.get(q)
-        if hit is None:
-            rows.append((q, "", "", "unmatched"))
-            continue
-        kind, genes = hit
-        status = "matched" if len(genes) == 1 else "ambiguous"
-        rows.extend((q, names[g], kind, status) for g in genes)
-    return pd.DataFrame(rows, columns=list(_ID_COLUMNS))
+    return _match(queries, prepared)[0]
 
 
 # -- depth ----------------------------------------------------------------------------------------
@@ -440,11 +343,11 @@ class _Data:
     """What collapse_elim, plots and comparisons need beyond the table."""
 
     prepared: PreparedAnnotations
-    pop_mask: _BOOL            # over universe genes: in the population (per namespace if annotated-only)
-    study_mask: _BOOL          # over universe genes: study genes in the population
+    pop_mask: _BOOL            # over the genes: in the population (per namespace if annotated-only)
+    study_mask: _BOOL          # over the genes: study genes in the population
     pop_masks: dict[str, _BOOL]
     study_masks: dict[str, _BOOL]
-    display: dict[int, str]    # universe gene -> the study query that named it
+    display: dict[int, str]    # gene -> the study query that named it
     extra_pop: int             # population items that matched no gene (count in pop_n)
     extra_study: int           # of which in the study
 
@@ -551,18 +454,18 @@ def enrich(study: Iterable[str], population: Iterable[str] | None, annotations: 
     if prepared.ontology is not ontology:
         raise GoannotError("the prepared annotations were propagated over another ontology object")
     t_prep = time.perf_counter()
-    uni = prepared.universe
-    n_uni = len(uni)
+    n_uni = len(prepared.gene_labels)
+    names = prepared.gene_labels
     study_list = [str(s) for s in study]
 
     # Identifiers -> genes; unmatched items keep their own key (goatools counts them in pop_n).
-    sid = match_identifiers(study_list, prepared)
+    sid, s_gene = _match(study_list, prepared)
     sid.insert(0, "role", "study")
     study_mask_all = np.zeros(n_uni, dtype=bool)
-    s_genes = uni.labels.get_indexer(pd.Index(sid.loc[sid["gene"] != "", "gene"]))
+    s_genes = s_gene[s_gene >= 0]
     study_mask_all[s_genes] = True
     display: dict[int, str] = {}
-    for g, q in zip(s_genes.tolist(), sid.loc[sid["gene"] != "", "query"].tolist()):
+    for g, q in zip(s_genes.tolist(), sid["query"].to_numpy(dtype=object)[s_gene >= 0].tolist()):
         display.setdefault(int(g), q)
     study_unmatched = sid.loc[sid["status"] == "unmatched", "query"].tolist()
     if population is None:
@@ -573,10 +476,10 @@ def enrich(study: Iterable[str], population: Iterable[str] | None, annotations: 
     else:
         pop_list = [str(p) for p in population]
         pop_given = len(pop_list)
-        pid = match_identifiers(pop_list, prepared)
+        pid, p_gene = _match(pop_list, prepared)
         pid.insert(0, "role", "population")
         pop_mask_all = np.zeros(n_uni, dtype=bool)
-        pop_mask_all[uni.labels.get_indexer(pd.Index(pid.loc[pid["gene"] != "", "gene"]))] = True
+        pop_mask_all[p_gene[p_gene >= 0]] = True
         pop_unmatched = pid.loc[pid["status"] == "unmatched", "query"].tolist()
     identifiers = pd.concat([sid, pid], ignore_index=True)
     # Study items outside the population: matched genes not in it, unmatched IDs not among the
@@ -585,7 +488,7 @@ def enrich(study: Iterable[str], population: Iterable[str] | None, annotations: 
     extra_pop = len(pop_unmatched_set)
     extra_study_items = [q for q in study_unmatched if q in pop_unmatched_set] if population is not None else []
     not_in_pop_genes = np.flatnonzero(study_mask_all & ~pop_mask_all)
-    not_in_population = sorted({display.get(int(g), uni.names[g]) for g in not_in_pop_genes.tolist()}
+    not_in_population = sorted({display.get(int(g), names[g]) for g in not_in_pop_genes.tolist()}
                                | {q for q in study_unmatched if q not in pop_unmatched_set})
     study_in_pop = study_mask_all & pop_mask_all
 
@@ -630,7 +533,7 @@ def enrich(study: Iterable[str], population: Iterable[str] | None, annotations: 
             tested = tested[:0]  # goatools returns no results when no study item is in the population
         a, kk = study_count[tested], pop_count[tested]
         pvals = fisher_exact_pvalues(a, study_n, kk, pop_n, alternative)
-        items = _study_items(g_ns[sel_s], t_ns[sel_s], display, uni.names)
+        items = _study_items(g_ns[sel_s], t_ns[sel_s], display, names)
         with np.errstate(divide="ignore", invalid="ignore"):
             fold = (a / study_n) / (kk / pop_n) if study_n and pop_n else np.full(len(tested), np.nan)
         frame = pd.DataFrame({

@@ -334,11 +334,13 @@ def _bare_id_ok(db: pd.Series, ids: pd.Series) -> pd.Series:
 def _id_keys(genes: pd.DataFrame) -> pd.DataFrame:
     """The ID keys (tier 0) of gene records: ``db:id``, and the bare id where it may stand alone."""
     gene = np.arange(len(genes), dtype=np.int64)
-    has_db = ((genes["id"] != "") & (genes["db"] != "")).to_numpy()
+    db = genes["db"].to_numpy(dtype=object)
+    ids = genes["id"].to_numpy(dtype=object)
+    has_db = (ids != "") & (db != "")
     bare = _bare_id_ok(genes["db"], genes["id"]).to_numpy()
     return pd.concat([
-        pd.DataFrame({"key": (genes["db"] + ":" + genes["id"]).to_numpy(dtype=object)[has_db], "gene": gene[has_db]}),
-        pd.DataFrame({"key": genes["id"].to_numpy(dtype=object)[bare], "gene": gene[bare]}),
+        pd.DataFrame({"key": pd.Series(db[has_db] + ":" + ids[has_db], dtype=object), "gene": gene[has_db]}),
+        pd.DataFrame({"key": pd.Series(ids[bare], dtype=object), "gene": gene[bare]}),
     ], ignore_index=True).drop_duplicates(["key", "gene"], keep="first")
 
 
@@ -469,8 +471,11 @@ class GeneIndex:
     def names(self) -> pd.DataFrame:
         """The (key, tier, gene, lkey) rows of every ID, symbol and synonym (built on first use)."""
         if self._names is None:
-            syn = (self._synonyms if self._synonyms is not None
-                   else pd.Series([[]] * len(self.genes), dtype=object))
+            syn = self._synonyms
+            if syn is None:
+                syn = pd.Series([[]] * len(self.genes), dtype=object)
+            elif len(syn) and isinstance(syn.iloc[0], str):  # GAF synonym strings, split on first use
+                syn = syn.str.split("|")
             self._names = _names_of(self.genes, syn)
         return self._names
 
@@ -481,8 +486,9 @@ class GeneIndex:
                      row_genes: npt.NDArray[np.int64] | None = None) -> GeneIndex:
         """An index over gene records (columns as :attr:`genes`; missing ones are filled with '').
 
-        ``synonyms`` is aligned with ``genes`` and holds a list of synonyms per gene; ``row_genes``
-        optionally maps the rows of the table the records came from to them.
+        ``synonyms`` is aligned with ``genes`` and holds a list of synonyms per gene, or a GAF
+        ``db_object_synonym`` string per gene (pipe-separated, split when the name table is first
+        needed); ``row_genes`` optionally maps the rows of the table the records came from to them.
         """
         g = genes.reset_index(drop=True).copy()
         for col in _GENE_COLUMNS:
@@ -529,7 +535,7 @@ class GeneIndex:
         taxa = np.asarray(tax_norm, dtype=object)[tax_c[at]] if len(at) else np.zeros(0, dtype=object)
         genes = pd.DataFrame({"db": dbs, "id": ids, "symbol": syms, "taxon": taxa, "status": "live",
                               "current": "", "name": "", "source": source})
-        syn = table["db_object_synonym"].iloc[at].fillna("").astype(str).str.split("|")
+        syn = pd.Series(table["db_object_synonym"].iloc[at].to_numpy(dtype=object, na_value=""), dtype=object)
         return cls.from_records(genes, syn, row_genes=row_genes)
 
     @classmethod
@@ -627,7 +633,7 @@ class GeneIndex:
         which a caller that lets it stand for all of them (enrichment) needs.
         """
         _, u = self._distinct_queries(values, taxon, db)
-        res, m = self._resolve(u)
+        res, m = self._resolve(u, full=False)
         qid = m["qid"].to_numpy(dtype=np.int64)
         unmatched = np.flatnonzero(res["n"] == 0)
         at = np.concatenate([qid, unmatched])
@@ -644,15 +650,22 @@ class GeneIndex:
         q = pd.Series(values.to_numpy() if isinstance(values, pd.Series) else list(values), dtype=object)
         n = len(q)
         q = q.fillna("").astype(str)
-        tax = normalize_taxa(_broadcast(taxon, n, "taxon"))
-        dbq = _broadcast(db, n, "db").fillna("").astype(str)
-        frame = pd.DataFrame({"query": q, "taxon": tax, "qdb": dbq})
-        codes = _row_codes(q, tax, dbq)
-        u = frame.take(first_rows(codes)).reset_index(drop=True)
+        if taxon is None and db is None:  # the common case: queries alone
+            codes = pd.factorize(q.to_numpy(dtype=object))[0].astype(np.int64)
+            first = first_rows(codes)
+            u = pd.DataFrame({"query": pd.Series(q.to_numpy(dtype=object)[first], dtype=object),
+                              "taxon": pd.Series([""] * len(first), dtype=object),
+                              "qdb": pd.Series([""] * len(first), dtype=object)})
+        else:
+            tax = normalize_taxa(_broadcast(taxon, n, "taxon"))
+            dbq = _broadcast(db, n, "db").fillna("").astype(str)
+            frame = pd.DataFrame({"query": q, "taxon": tax, "qdb": dbq})
+            codes = _row_codes(q, tax, dbq)
+            u = frame.take(first_rows(codes)).reset_index(drop=True)
         u["qid"] = np.arange(len(u))
         u["kind"] = detect_id_kinds(u["query"]).to_numpy()
         u["norm"] = _normalize_queries(u["query"], u["kind"])
-        u["lnorm"] = u["norm"].str.lower()
+        u["lnorm"] = pd.Series([x.lower() for x in u["norm"].tolist()], dtype=object)
         return codes, u
 
     def _unique_keys(self, tier: int) -> tuple[pd.Index, npt.NDArray[np.int64]]:
@@ -736,21 +749,18 @@ class GeneIndex:
         out: pd.DataFrame = both.sort_values(["qid", "gene"], kind="stable", ignore_index=True)
         return out
 
-    def _resolve(self, u: pd.DataFrame) -> tuple[dict[str, npt.NDArray[Any]], pd.DataFrame]:
+    def _resolve(self, u: pd.DataFrame, *, full: bool = True) -> tuple[dict[str, npt.NDArray[Any]], pd.DataFrame]:
         """Lookup over distinct queries ``u`` (qid 0..n-1, query, taxon, qdb, kind, norm, lnorm).
 
         Returns the per-query result as arrays (:data:`LOOKUP_COLUMNS` plus qid; no DataFrame, whose
-        construction would convert every string array) and the long matches.
+        construction would convert every string array) and the long matches. Without ``full``, only
+        qid, query, kind, status, via and n (what :meth:`match` reports).
         """
         g = self.genes
         m = self._matches(u)
         n = len(u)
         qid_m = m["qid"].to_numpy(dtype=np.int64)
         gi = m["gene"].to_numpy(dtype=np.int64)
-        gdb = g["db"].to_numpy(dtype=object)[gi]
-        gid = g["id"].to_numpy(dtype=object)[gi]
-        curie = np.where(gdb != "", gdb + ":" + gid, gid) if len(gi) else np.zeros(0, dtype=object)
-        sym = g["symbol"].to_numpy(dtype=object)[gi]
         if len(m):
             head = np.empty(len(m), dtype=bool)
             head[0] = True
@@ -760,13 +770,21 @@ class GeneIndex:
             starts = np.zeros(0, dtype=np.int64)
         counts = np.diff(starts, append=len(m))
         qids = qid_m[starts]
-        ids, symbols = curie[starts].copy(), sym[starts].copy()
         per_db = np.ones(len(starts), dtype=np.int64)
-        for i in np.flatnonzero(counts > 1).tolist():  # the few multi-match queries
-            sl = slice(int(starts[i]), int(starts[i] + counts[i]))
-            ids[i] = "|".join(curie[sl])
-            symbols[i] = "|".join(dict.fromkeys(x for x in sym[sl] if x))
-            per_db[i] = max(pd.Series(gdb[sl]).value_counts())
+        multi = np.flatnonzero(counts > 1).tolist()  # the few multi-match queries
+        gdb_all = g["db"].to_numpy(dtype=object)
+        for i in multi:
+            per_db[i] = max(pd.Series(gdb_all[gi[starts[i]:starts[i] + counts[i]]]).value_counts())
+        if full:
+            gdb = gdb_all[gi]
+            gid = g["id"].to_numpy(dtype=object)[gi]
+            curie = np.where(gdb != "", gdb + ":" + gid, gid) if len(gi) else np.zeros(0, dtype=object)
+            sym = g["symbol"].to_numpy(dtype=object)[gi]
+            ids, symbols = curie[starts].copy(), sym[starts].copy()
+            for i in multi:
+                sl = slice(int(starts[i]), int(starts[i] + counts[i]))
+                ids[i] = "|".join(curie[sl])
+                symbols[i] = "|".join(dict.fromkeys(x for x in sym[sl] if x))
 
         def spread(values: npt.NDArray[Any], fill: Any, dtype: Any = object) -> npt.NDArray[Any]:
             out = np.full(n, fill, dtype=dtype)
@@ -794,10 +812,11 @@ class GeneIndex:
             default="found")
         res: dict[str, npt.NDArray[Any]] = {
             "qid": u["qid"].to_numpy(), "query": u["query"].to_numpy(dtype=object),
-            "taxon": u["taxon"].to_numpy(dtype=object), "kind": u["kind"].to_numpy(dtype=object),
-            "status": status.astype(object), "via": via, "n": n_match, "db": col("db"), "id": col("id"),
-            "symbol": col("symbol"), "gene_taxon": col("taxon"), "current": col("current"),
-            "ids": spread(ids, ""), "symbols": spread(symbols, "")}
+            "kind": u["kind"].to_numpy(dtype=object), "status": status.astype(object), "via": via, "n": n_match}
+        if full:
+            res.update({"taxon": u["taxon"].to_numpy(dtype=object), "db": col("db"), "id": col("id"),
+                        "symbol": col("symbol"), "gene_taxon": col("taxon"), "current": col("current"),
+                        "ids": spread(ids, ""), "symbols": spread(symbols, "")})
         return res, m
 
     def resolve_one(self, query: str, taxon: object = None) -> pd.Series:

@@ -70,7 +70,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -90,6 +90,7 @@ log = logging.getLogger(__name__)
 _I64 = npt.NDArray[np.int64]
 _I32 = npt.NDArray[np.int32]
 _BOOL = npt.NDArray[np.bool_]
+_Int = TypeVar("_Int", bound=np.generic)
 
 _REQUIRED = (Col.DB.value, Col.DB_OBJECT_ID.value, Col.GO_ID.value)
 
@@ -188,21 +189,37 @@ def _expand(indptr: _I64, indices: _I32, terms: npt.NDArray[np.integer[Any]]) ->
     return lens, indices[steps]
 
 
-def _sorted_unique(keys: _I64) -> tuple[_I64, _I64]:
+def _sorted_unique(keys: npt.NDArray[_Int]) -> tuple[npt.NDArray[_Int], _I64]:
     """Distinct values of ``keys`` (sorted) and how often each occurs.
 
-    A stable sort plus a neighbour comparison: measured at half the time of ``np.unique`` on the
-    expansion keys, which come in pre-sorted runs (one per direct term) that timsort exploits.
+    numpy's default sort (vectorized quicksort on x86) plus a neighbour comparison: on the 2.3
+    million expansion keys of the human BP annotations it takes a third of the time of a stable
+    sort, and ``np.unique`` hashes int64 keys on numpy 2.x, far slower still.
     """
     if len(keys) == 0:
         return keys, np.zeros(0, dtype=np.int64)
-    s = np.sort(keys, kind="stable")
+    s = np.sort(keys)
     first = np.empty(len(s), dtype=bool)
     first[0] = True
     np.not_equal(s[1:], s[:-1], out=first[1:])
     starts = np.flatnonzero(first)
-    counts = np.diff(np.append(starts, len(s)))
-    return s[starts], counts.astype(np.int64)
+    counts = np.diff(starts, append=len(s))
+    return s[starts], counts.astype(np.int64, copy=False)
+
+
+def _pair_keys(gene: npt.NDArray[np.integer[Any]], term: npt.NDArray[np.integer[Any]], n_genes: int,
+               n_terms: int) -> npt.NDArray[np.signedinteger[Any]]:
+    """``gene * n_terms + term``, in int32 when every key fits (19,739 human genes x 47k terms do):
+    half the bytes to sort and compare."""
+    if n_genes * n_terms < 2**31:
+        return gene.astype(np.int32, copy=False) * np.int32(n_terms) + term.astype(np.int32, copy=False)
+    return gene.astype(np.int64, copy=False) * np.int64(n_terms) + term.astype(np.int64, copy=False)
+
+
+def _split_keys(keys: npt.NDArray[np.signedinteger[Any]], n_terms: int) -> tuple[_I64, _I64]:
+    """The (gene, term) of pair keys, as int64 arrays."""
+    gene, term = np.divmod(keys, keys.dtype.type(n_terms))
+    return gene.astype(np.int64, copy=False), term.astype(np.int64, copy=False)
 
 
 def _categorical(codes: npt.NDArray[Any], categories: pd.Index) -> pd.Categorical:
@@ -320,8 +337,8 @@ class ClosurePairs:
         at = self.gene_first_row if rows is None else rows
         if self.table is None or column not in self.table.columns:
             return [""] * len(at)
-        values = self.table[column].iloc[at].tolist()
-        return ["" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in values]
+        values: list[Any] = self.table[column].iloc[at].to_numpy(dtype=object, na_value="").tolist()
+        return [v if isinstance(v, str) else str(v) for v in values]
 
 
 def _term_codes(ontology: Ontology, go_values: list[str]) -> tuple[_I64, npt.NDArray[np.int8]]:
@@ -366,15 +383,18 @@ def _gene_codes(annotations: pd.DataFrame) -> tuple[_I64, list[str], list[str], 
     n_rows = len(annotations)
     db_codes, db_values = _factorize(annotations[Col.DB.value])
     id_codes, id_values = _factorize(annotations[Col.DB_OBJECT_ID.value])
-    key = db_codes * np.int64(max(len(id_values), 1)) + id_codes
     sym_values: list[str] = []
     sym_codes = np.zeros(0, dtype=np.int64)
-    if "" in id_values:
-        no_id = id_codes == id_values.index("")
-        sym_codes, sym_values = _factorize(_column(annotations, Col.DB_OBJECT_SYMBOL.value))
-        key = np.where(no_id, -1 - (db_codes * np.int64(max(len(sym_values), 1)) + sym_codes), key)
-    gcodes_raw, _ = pd.factorize(key)
-    gcodes = gcodes_raw.astype(np.int64, copy=False)
+    if len(db_values) <= 1 and "" not in id_values:
+        gcodes = id_codes  # one db (a GOA file): the ID codes are the gene codes, in order of appearance
+    else:
+        key = db_codes * np.int64(max(len(id_values), 1)) + id_codes
+        if "" in id_values:
+            no_id = id_codes == id_values.index("")
+            sym_codes, sym_values = _factorize(_column(annotations, Col.DB_OBJECT_SYMBOL.value))
+            key = np.where(no_id, -1 - (db_codes * np.int64(max(len(sym_values), 1)) + sym_codes), key)
+        gcodes_raw, _ = pd.factorize(key)
+        gcodes = gcodes_raw.astype(np.int64, copy=False)
     if n_rows:  # factorize numbers by first appearance: a new code is a new running maximum
         top = np.maximum.accumulate(gcodes)
         is_first = np.empty(n_rows, dtype=bool)
@@ -458,12 +478,12 @@ def closure_pairs(annotations: pd.DataFrame, ontology: Ontology,
     t_closure = time.perf_counter()
     indptr, indices = ontology.closure(rels)
     closure_seconds = time.perf_counter() - t_closure
-    n64 = np.int64(n_terms)
-    dkeys, _ = _sorted_unique(row_gene[pos_rows] * n64 + row_term[pos_rows])
-    d_gene = dkeys // n64
-    d_term = dkeys % n64
+    n_genes = len(labels)
+    dkeys, _ = _sorted_unique(_pair_keys(row_gene[pos_rows], row_term[pos_rows], n_genes, n_terms))
+    d_gene, d_term = _split_keys(dkeys, n_terms)
     lens, anc = _expand(indptr, indices, d_term)
-    ckeys, counts = _sorted_unique(np.repeat(d_gene, lens) * n64 + anc)
+    ckeys, counts = _sorted_unique(_pair_keys(np.repeat(d_gene, lens), anc, n_genes, n_terms))
+    pair_gene, pair_term = _split_keys(ckeys, n_terms)
 
     n_obsolete, n_unknown = int(status_counts[2]), int(status_counts[3])
     rows = {
@@ -482,7 +502,7 @@ def closure_pairs(annotations: pd.DataFrame, ontology: Ontology,
         gene_labels=pd.Index(labels, dtype=object), gene_db=dbs, gene_id=ids, gene_first_row=first_row,
         row_gene=row_gene, row_term=row_term, used_rows=pos_rows, negated_rows=neg_rows,
         direct_gene=d_gene, direct_term=d_term, expansion=(lens, anc),
-        pair_gene=ckeys // n64, pair_term=ckeys % n64, n_sources=counts, rows=rows,
+        pair_gene=pair_gene, pair_term=pair_term, n_sources=counts, rows=rows,
         factorized=factorized, closure_seconds=closure_seconds, table=annotations)
 
 
