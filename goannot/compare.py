@@ -6,9 +6,10 @@ gene per set, propagates each over the same relations with the same evidence fil
 :class:`Comparison` of plain DataFrames.
 
 Choosing the gene of each set
-    ``genes={"human": "IL7", "mouse": "Il7"}`` names it by ID (``UniProtKB:P13232`` or ``P13232``),
-    symbol (exact case first, then any case) or GAF synonym, tried in that order; the first tier with
-    a match decides, and several genes in it is an error (so is no match). ``orthologs`` is a table
+    ``genes={"human": "IL7", "mouse": "Il7"}`` names it by ID (``UniProtKB:P13232`` or ``P13232``,
+    a UniProt isoform ``P13232-2`` naming its gene), symbol or GAF synonym, tried in that order, the
+    exact spelling before any case: :meth:`goannot.genes.GeneIndex.match` over the set's table. The
+    first tier with a match decides, and several genes in it is an error (so is no match). ``orthologs`` is a table
     with one column per set label and one row per ortholog group: ``genes`` then needs to name the
     gene of one set only, and the row whose cell equals that query (or the gene's ID) gives the
     others; a one-row table needs no ``genes``. A set given neither must hold exactly one gene.
@@ -70,6 +71,7 @@ from .annotations import AnnotationSet
 from .columns import Col
 from .errors import GoannotError
 from .evidence import CLASS_OF_CODE, EvidenceFilter
+from .genes import GeneIndex
 from .ontology import DEFAULT_RELATIONS, Ontology
 from .propagate import Propagation, propagate
 from .similarity import (AnnotationCounts, ICCache, best_match_average, information_content, jaccard,
@@ -186,52 +188,46 @@ def _gene_keys(table: pd.DataFrame) -> pd.Series:
     return key.where(ids != "", "symbol:" + sym)
 
 
+#: How a :class:`~goannot.genes.GeneIndex` match is reported in ``Comparison.genes.matched_by``.
+_MATCHED_BY = {"id": "id", "id-ci": "id", "symbol": "symbol", "symbol-ci": "symbol (any case)",
+               "synonym": "synonym", "synonym-ci": "synonym"}
+
+
 def _select_gene(label: str, table: pd.DataFrame, query: str | None) -> _Gene:
     """The one gene of ``table`` that ``query`` names (module docstring), or the only gene there is.
 
-    Vectorized string comparisons over the columns, tier by tier (ID, symbol, symbol in any case,
-    synonym), then the gene key is built on the matching rows only; ~50 ms on the human GAF. This is
-    the private stand-in for a shared gene index.
+    The query is resolved by a :class:`~goannot.genes.GeneIndex` over the table (ID, symbol, synonym;
+    exact spelling before any case); the gene's rows are those of every index record with its
+    (db, id), or its symbol for id-less rows, whatever their taxon column says.
     """
     if query is None or not str(query).strip():
         if not _single_gene(table):
             raise GeneSelectionError(
                 f"set {label!r} holds several genes; name one with genes={{{label!r}: ...}} or an ortholog table")
-        mask = np.ones(len(table), dtype=bool)
+        rows = np.arange(len(table))
         how = "only gene"
     else:
         q = str(query).strip()
-        qn = _ISOFORM.sub("", re.sub(r"^UniProt:", "UniProtKB:", q))  # an isoform query names its gene
-        qdb, _, qid = qn.partition(":")
-        db = _strings(table, Col.DB.value)
-        ids = _strings(table, Col.DB_OBJECT_ID.value)
-        sym = _strings(table, Col.DB_OBJECT_SYMBOL.value)
-        tiers: list[tuple[str, Any]] = [
-            ("id", lambda: (ids.isin([q, qn]) | ((db == qdb) & (ids == qid))).to_numpy()),
-            ("symbol", lambda: (sym == q).to_numpy()),
-            ("symbol (any case)", lambda: (sym.str.lower() == q.lower()).to_numpy()),
-            ("synonym", lambda: _strings(table, Col.DB_OBJECT_SYNONYM.value).str.contains(
-                rf"(?:^|\|){re.escape(q)}(?:\||$)", case=False, regex=True).to_numpy()),
-        ]
-        mask = np.zeros(len(table), dtype=bool)
-        how = ""
-        for how, test in tiers:
-            mask = np.asarray(test(), dtype=bool)
-            if mask.any():
-                break
-        if not mask.any():
+        index = GeneIndex.from_annotations(table)
+        hit = index.match([q])
+        found = hit["gene"].to_numpy(dtype=np.int64)
+        found = found[found >= 0]
+        if not len(found):
             raise GeneSelectionError(f"set {label!r}: {q!r} names no gene (by ID, symbol or synonym)")
-        found = pd.unique(_gene_keys(table[mask]))
-        if len(found) > 1:
+        how = _MATCHED_BY.get(str(hit["via"].iloc[0]), str(hit["via"].iloc[0]))
+        rec = index.genes
+        db = rec["db"].to_numpy(dtype=object)
+        ids = rec["id"].to_numpy(dtype=object)
+        sym = rec["symbol"].to_numpy(dtype=object)
+        # one gene per (db, id), or per symbol for id-less rows, whatever the taxon
+        curies = sorted({f"{db[g]}:{ids[g]}" if ids[g] else f"symbol:{sym[g]}" for g in found.tolist()})
+        if len(curies) > 1:
             raise GeneSelectionError(f"set {label!r}: {q!r} names several genes by {how}: "
-                                     + ", ".join(sorted(map(str, found))[:10]))
-        first = table[mask].iloc[0]
-        fid = str(first.get(Col.DB_OBJECT_ID.value, "") or "")
-        if fid:
-            mask = ((db == str(first.get(Col.DB.value, "") or "")) & (ids == fid)).to_numpy()
-        else:
-            mask = ((ids == "") & (sym == str(first.get(Col.DB_OBJECT_SYMBOL.value, "") or ""))).to_numpy()
-    rows = np.flatnonzero(mask)
+                                     + ", ".join(curies[:10]))
+        g0 = int(found[0])
+        same = (db == db[g0]) & (ids == ids[g0]) & ((sym == sym[g0]) if not ids[g0] else True)
+        assert index.row_genes is not None
+        rows = np.flatnonzero(np.isin(index.row_genes, np.flatnonzero(same)))
     first = table.iloc[int(rows[0])]
     return _Gene(label=label, query="" if query is None else str(query), db=str(first.get(Col.DB.value, "") or ""),
                  db_object_id=str(first.get(Col.DB_OBJECT_ID.value, "") or ""),

@@ -113,6 +113,8 @@ def detect_id_kinds(values: pd.Series | Sequence[Any]) -> pd.Series:
     values only and the result is mapped back through the factorized codes.
     """
     s = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
+    if len(s) <= _FEW_QUERIES:  # a few values: the compiled patterns, without pandas' per-call overhead
+        return pd.Series([id_kind(v) for v in s.tolist()], index=s.index, dtype=object, name="kind")
     codes, uniques = pd.factorize(s.fillna("").astype(str).str.strip(), sort=False)
     u = pd.Series(uniques, dtype=object).astype(str)
     kinds = np.full(len(u), "other", dtype=object)
@@ -318,6 +320,8 @@ LOOKUP_STATUSES: tuple[str, ...] = (
 LOOKUP_COLUMNS: tuple[str, ...] = ("query", "taxon", "kind", "status", "via", "n", "db", "id", "symbol",
                                    "gene_taxon", "current", "ids", "symbols")
 
+#: Up to this many distinct queries are settled by column scans (:meth:`GeneIndex._scan`), more by hash indexes.
+_FEW_QUERIES = 16
 _VIA = ("id", "id-ci", "symbol", "symbol-ci", "synonym", "synonym-ci")
 _GENE_COLUMNS = ("db", "id", "symbol", "taxon", "status", "current", "name", "source")
 
@@ -438,8 +442,8 @@ def first_rows(codes: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
 def _codes(column: pd.Series) -> tuple[npt.NDArray[np.int64], list[str]]:
     """Codes (order of appearance) and stripped distinct values of a string column; missing is ''."""
     codes, uniques = pd.factorize(column, use_na_sentinel=False)
-    values = ["" if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) else str(v).strip()
-              for v in uniques.tolist()]
+    raw: list[Any] = pd.Series(uniques, dtype=object).to_numpy(dtype=object, na_value="").tolist()
+    values = [v.strip() if isinstance(v, str) else str(v).strip() for v in raw]
     return codes.astype(np.int64, copy=False), values
 
 
@@ -506,36 +510,52 @@ class GeneIndex:
 
         Synonyms are the pipe-separated ``db_object_synonym`` of the gene's first row; the taxon is
         the first of ``taxon``. Rows without an id still give a symbol-only record, one per
-        (db, symbol, taxon). The columns are factorized once and their integer codes combined (no
-        string per row); ``row_genes`` holds each row's record.
+        (db, symbol, taxon). Missing columns other than ``db_object_id`` and ``db_object_symbol``
+        (one of them is needed) count as blank. The columns are factorized once and their integer
+        codes combined (no string per row); ``row_genes`` holds each row's record.
         """
-        cols = ["db", "db_object_id", "db_object_symbol", "db_object_synonym", "taxon"]
-        missing = [c for c in cols if c not in table.columns]
-        if missing:
-            raise ValueError(f"annotation table lacks column(s) {', '.join(missing)}")
-        db_c, db_v = _codes(table["db"])
-        id_c, id_v = _codes(table["db_object_id"])
-        sym_c, sym_v = _codes(table["db_object_symbol"])
-        tax_raw, tax_v = _codes(table["taxon"])
+        if "db_object_id" not in table.columns and "db_object_symbol" not in table.columns:
+            raise ValueError("annotation table lacks column(s) db_object_id, db_object_symbol")
+
+        def codes_of(name: str) -> tuple[npt.NDArray[np.int64], list[str]]:
+            if name in table.columns:
+                return _codes(table[name])
+            return np.zeros(len(table), dtype=np.int64), [""]
+
+        db_c, db_v = codes_of("db")
+        id_c, id_v = codes_of("db_object_id")
+        tax_raw, tax_v = codes_of("taxon")
         tax_c, tax_norm = _codes(pd.Series([normalize_taxon(v) for v in tax_v], dtype=object))
         tax_c = tax_c[tax_raw] if len(tax_raw) else tax_raw
-        no_id = np.asarray([v == "" for v in id_v], dtype=bool)[id_c] if len(id_c) else np.zeros(0, dtype=bool)
-        blank_sym = np.asarray([v == "" for v in sym_v], dtype=bool)[sym_c] if len(sym_c) else no_id
-        ident = np.where(no_id, len(id_v) + sym_c, id_c)  # id-less rows: keyed by their symbol
-        width = np.int64(len(id_v) + len(sym_v) + 1)
-        key = (db_c * width + ident) * np.int64(max(len(tax_norm), 1)) + tax_c
-        usable = ~(no_id & blank_sym)
+        blank_id = [v == "" for v in id_v]
         row_genes = np.full(len(table), -1, dtype=np.int64)
-        rec_codes, _ = pd.factorize(key[usable])
-        row_genes[usable] = rec_codes
-        at = np.flatnonzero(usable)[first_rows(rec_codes.astype(np.int64, copy=False))]
-        dbs = np.asarray(db_v, dtype=object)[db_c[at]] if len(at) else np.zeros(0, dtype=object)
-        ids = np.asarray(id_v, dtype=object)[id_c[at]] if len(at) else np.zeros(0, dtype=object)
-        syms = np.asarray(sym_v, dtype=object)[sym_c[at]] if len(at) else np.zeros(0, dtype=object)
-        taxa = np.asarray(tax_norm, dtype=object)[tax_c[at]] if len(at) else np.zeros(0, dtype=object)
+        if len(db_v) == 1 and len(tax_norm) == 1 and not any(blank_id):
+            row_genes = id_c  # one db and taxon (a GOA file): the ID codes are the record codes
+            at = first_rows(id_c)
+        else:
+            sym_c, sym_v = codes_of("db_object_symbol")
+            no_id = np.asarray(blank_id, dtype=bool)[id_c] if len(id_c) else np.zeros(0, dtype=bool)
+            blank_sym = np.asarray([v == "" for v in sym_v], dtype=bool)[sym_c] if len(sym_c) else no_id
+            ident = np.where(no_id, len(id_v) + sym_c, id_c)  # id-less rows: keyed by their symbol
+            width = np.int64(len(id_v) + len(sym_v) + 1)
+            key = (db_c * width + ident) * np.int64(max(len(tax_norm), 1)) + tax_c
+            usable = ~(no_id & blank_sym)
+            codes_raw, _ = pd.factorize(key[usable])
+            rec_codes = codes_raw.astype(np.int64, copy=False)
+            row_genes[usable] = rec_codes
+            at = np.flatnonzero(usable)[first_rows(rec_codes)]
+
+        def pick(values: list[str], codes: npt.NDArray[np.int64]) -> npt.NDArray[Any]:
+            return np.asarray(values, dtype=object)[codes[at]] if len(at) else np.zeros(0, dtype=object)
+
+        dbs, ids, taxa = pick(db_v, db_c), pick(id_v, id_c), pick(tax_norm, tax_c)
+        syms = (np.asarray([str(v).strip() for v in table["db_object_symbol"].iloc[at].to_numpy(
+            dtype=object, na_value="").tolist()], dtype=object)
+            if "db_object_symbol" in table.columns else np.full(len(at), "", dtype=object))
         genes = pd.DataFrame({"db": dbs, "id": ids, "symbol": syms, "taxon": taxa, "status": "live",
                               "current": "", "name": "", "source": source})
-        syn = pd.Series(table["db_object_synonym"].iloc[at].to_numpy(dtype=object, na_value=""), dtype=object)
+        syn = (pd.Series(table["db_object_synonym"].iloc[at].to_numpy(dtype=object, na_value=""), dtype=object)
+               if "db_object_synonym" in table.columns else None)
         return cls.from_records(genes, syn, row_genes=row_genes)
 
     @classmethod
@@ -692,6 +712,41 @@ class GeneIndex:
                                                  dtype=object)
         return got  # type: ignore[no-any-return]
 
+    def _columns(self) -> dict[str, npt.NDArray[Any]]:
+        """db, id, symbol as object arrays, whether the bare id is a key, lower-case ids (memoized)."""
+        got = self._memo.get("columns")
+        if got is None:
+            g = self.genes
+            got = {"db": g["db"].to_numpy(dtype=object), "id": g["id"].to_numpy(dtype=object),
+                   "symbol": g["symbol"].to_numpy(dtype=object),
+                   "bare": _bare_id_ok(g["db"], g["id"]).to_numpy(dtype=bool)}
+            got["lid"] = np.asarray([x.lower() for x in got["id"].tolist()], dtype=object)
+            got["ldb"] = np.asarray([x.lower() for x in got["db"].tolist()], dtype=object)
+            self._memo["columns"] = got
+        assert isinstance(got, dict)
+        return got
+
+    def _scan(self, norm: str, lnorm: str) -> tuple[int, int]:
+        """(gene, rank) when ``norm`` names one gene by its exact ID (rank 0) or, no ID matching in
+        any case, by its exact symbol (rank 2); (-1, 0) otherwise (the full path decides).
+
+        The same rule as the hash path of :meth:`_matches`, by comparing with the columns: cheaper
+        than building the key indexes when there are only a few queries (:func:`compare`'s one gene).
+        """
+        c = self._columns()
+        prefix, colon, rest = norm.partition(":")
+        exact = (c["bare"] & (c["id"] == norm)) | ((c["db"] == prefix) & (c["id"] == rest) if colon else False)
+        hits = np.flatnonzero(exact)
+        if len(hits) == 1:
+            return int(hits[0]), 0
+        if len(hits):
+            return -1, 0
+        lprefix, _, lrest = lnorm.partition(":")
+        if (c["bare"] & (c["lid"] == lnorm)).any() or (colon and ((c["ldb"] == lprefix) & (c["lid"] == lrest)).any()):
+            return -1, 0
+        hits = np.flatnonzero(c["symbol"] == norm)
+        return (int(hits[0]), 2) if len(hits) == 1 else (-1, 0)
+
     def _matches(self, u: pd.DataFrame) -> pd.DataFrame:
         """The best-ranked matches of distinct queries ``u``: one row per (qid, gene), with rank and other.
 
@@ -707,18 +762,22 @@ class GeneIndex:
         live = lnorm != ""
         gene = np.full(n, -1, dtype=np.int64)
         rank = np.zeros(n, dtype=np.int64)
-        keys0, genes0 = self._unique_keys(0)
-        at = keys0.get_indexer(pd.Index(norm, dtype=object)) if len(keys0) else np.full(n, -1)
-        hit = live & (at >= 0)
-        gene[hit] = genes0[at[hit]]
-        rest = np.flatnonzero(live & ~hit)
-        if len(rest):
-            keys1, genes1 = self._unique_keys(1)
-            at1 = keys1.get_indexer(pd.Index(norm[rest], dtype=object)) if len(keys1) else np.full(len(rest), -1)
-            no_id = self._id_lower_keys().get_indexer(pd.Index(lnorm[rest], dtype=object)) < 0
-            sym_hit = (at1 >= 0) & no_id
-            gene[rest[sym_hit]] = genes1[at1[sym_hit]]
-            rank[rest[sym_hit]] = 2
+        if n <= _FEW_QUERIES:  # a few queries: compare with the columns, no hash index to build
+            for k in np.flatnonzero(live).tolist():
+                gene[k], rank[k] = self._scan(str(norm[k]), str(lnorm[k]))
+        else:
+            keys0, genes0 = self._unique_keys(0)
+            at = keys0.get_indexer(pd.Index(norm, dtype=object)) if len(keys0) else np.full(n, -1)
+            hit = live & (at >= 0)
+            gene[hit] = genes0[at[hit]]
+            rest = np.flatnonzero(live & ~hit)
+            if len(rest):
+                keys1, genes1 = self._unique_keys(1)
+                at1 = keys1.get_indexer(pd.Index(norm[rest], dtype=object)) if len(keys1) else np.full(len(rest), -1)
+                no_id = self._id_lower_keys().get_indexer(pd.Index(lnorm[rest], dtype=object)) < 0
+                sym_hit = (at1 >= 0) & no_id
+                gene[rest[sym_hit]] = genes1[at1[sym_hit]]
+                rank[rest[sym_hit]] = 2
         found = gene >= 0
         if found.any():  # a fast match must also pass the db and taxon filters, else the full path decides
             pick = np.maximum(gene, 0)
