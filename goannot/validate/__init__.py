@@ -9,7 +9,10 @@ Only the names in ``__all__`` are stable; the modules behind them may change.
 
 from __future__ import annotations
 
-from . import idrules as _idrules  # noqa: F401  (registers the ID rules first, so they run first)
+# Importing the rule modules registers their rules: the ID rules first, so they run first.
+from . import idrules as _idrules  # noqa: F401,I001
+from . import gorules as _gorules  # noqa: F401
+from . import generules as _generules  # noqa: F401
 from .engine import DUPLICATE_KEY, validate, validate_file
 from .report import ValidationResult, exit_status, render_table, write_report_json
 from .rules import Action, Rule, RuleContext, Severity, register, rules
