@@ -2,8 +2,9 @@
 
 Per chunk, in this order:
 
-1. resolve each distinct GO ID once per file (:func:`goannot.validate.idrules.term_table`) and build
-   ``ctx.terms`` aligned with the rows;
+1. resolve each distinct GO ID once per file and give each row its code into that per-file table
+   (:func:`goannot.validate.idrules.attach_terms`; ``ctx.terms`` is built from the codes only if a
+   rule reads it);
 2. run the ID rules (:mod:`~goannot.validate.idrules`) on the chunk as read and apply their repairs
    (secondary / obsolete IDs per ``policy``) and rejects;
 3. run every other selected rule (GO's GORULE checks in :mod:`goannot.validate.gorules`, when that
@@ -384,8 +385,8 @@ class _Validator:
             table = table.reset_index(drop=True)
         n = len(table)
         work = _Chunk(table, self.policy)
-        ctx = RuleContext(self.ontology, pd.DataFrame(), self.options, self.state, self.offset)
-        ctx.terms = idrules.term_table(table[_GO_ID], ctx)
+        ctx = RuleContext(self.ontology, None, self.options, self.state, self.offset)
+        idrules.attach_terms(table[_GO_ID], ctx)
         merge_counts(self.result.counts_by_status, idrules.status_counts(ctx))
         for rule in self.id_rules:
             work.apply(rule, rule.check(work.frame, ctx))

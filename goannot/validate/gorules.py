@@ -2,9 +2,9 @@
 
 Each rule is a registered, vectorized check (see :mod:`goannot.validate.rules`). The engine runs the
 ID-status rules first (GORULE:0000020, malformed/unknown/secondary/obsolete IDs), applies their
-repairs, and then calls these checks on the repaired chunk with ``ctx.terms`` aligned to its rows;
-so these checks read the current term from ``ctx.terms["target"]`` / ``["namespace"]`` and never
-resolve IDs again. Rows whose term has no target (unknown, malformed, obsolete without replacement)
+repairs, and then calls these checks on the repaired chunk with each row's term known (per-row codes
+into the file's table of distinct IDs, or a ``ctx.terms`` table given by the caller); so these
+checks read the current term (``terms.target``) and never resolve IDs again. Rows whose term has no target (unknown, malformed, obsolete without replacement)
 are left to the ID rules: a term-based rule says nothing about them.
 
 Speed: a chunk of the human GAF has ~475k rows but few distinct values per column (21 evidence
@@ -41,6 +41,7 @@ import pyarrow.compute as pc
 
 from ..columns import EVIDENCE_CODES, NAMESPACE_OF_ASPECT, Col
 from ..ontology import Ontology
+from . import idrules
 from .rules import Action, RuleContext, Severity, findings, no_findings, register
 
 __all__ = ["ROOTS", "RELATIONS_BY_ASPECT", "GorulesRow", "rule_table", "default_relation"]
@@ -110,20 +111,25 @@ class _View:
     (reference, with/from) are scanned with Arrow's vectorized string kernels instead.
     """
 
-    def __init__(self, chunk: pd.DataFrame, terms: pd.DataFrame, memo: dict[Any, dict[str, Any]] | None = None) -> None:
+    def __init__(self, chunk: pd.DataFrame, ctx: RuleContext, memo: dict[Any, dict[str, Any]] | None = None) -> None:
         self.chunk = chunk
-        self.terms = terms
+        self.ctx = ctx
+        self.token = _terms_token(ctx)
         self._memo = memo if memo is not None else {}  # per file: results of named per-value functions
         self.n = len(chunk)
         self._arrow: dict[str, pa.Array] = {}
-        self._codes: dict[str, tuple[npt.NDArray[np.int32], list[str]]] = {}
+        self._codes: dict[str, tuple[npt.NDArray[np.intp], list[str]]] = {}
         self._cache: dict[Any, Any] = {}
 
     def arrow(self, name: str) -> pa.Array:
         """A column as one Arrow string array (``terms.<x>`` for the term table; '' for a missing column)."""
         got = self._arrow.get(name)
+        if got is None and name == "terms.target" and self.ctx.terms_deferred:
+            codes, uniques = self.codes(name)
+            got = pa.array(uniques, type=pa.large_string()).take(pa.array(codes))
+            self._arrow[name] = got
         if got is None:
-            frame, col = (self.terms, name[6:]) if name.startswith("terms.") else (self.chunk, name)
+            frame, col = (self.ctx.terms, name[6:]) if name.startswith("terms.") else (self.chunk, name)
             if col in frame.columns:
                 got = _as_arrow(frame[col])
             else:
@@ -131,12 +137,16 @@ class _View:
             self._arrow[name] = got
         return got
 
-    def codes(self, name: str) -> tuple[npt.NDArray[np.int32], list[str]]:
+    def codes(self, name: str) -> tuple[npt.NDArray[np.intp], list[str]]:
         """(codes per row, distinct values) of a column."""
         got = self._codes.get(name)
+        if got is None and name == "terms.target":
+            got = idrules.target_codes(self.ctx)
+            if got is not None:
+                self._codes[name] = got
         if got is None:
             enc = pc.dictionary_encode(self.arrow(name))
-            idx = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int32)
+            idx = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.intp)
             got = (idx, ["" if u is None else str(u) for u in enc.dictionary.to_pylist()])
             self._codes[name] = got
         return got
@@ -155,6 +165,8 @@ class _View:
         """``fn`` of each distinct value of a column (aligned with ``codes(name)[1]``)."""
         k = ("table", name, key if key is not None else fn)
         got = self._cache.get(k)
+        if got is None and name == "terms.target" and key is not None and self.ctx.terms_deferred:
+            got = self._cache[k] = self._verdict_table(fn, dtype, key)
         if got is None:
             uniques = self.codes(name)[1]
             got = np.empty(len(uniques), dtype=dtype)
@@ -170,6 +182,23 @@ class _View:
             else:
                 got[:] = [fn(u) for u in uniques]
             self._cache[k] = got
+        return got
+
+    def _verdict_table(self, fn: Callable[[str], Any], dtype: Any, key: Any) -> npt.NDArray[Any]:
+        """``fn`` of the target of every distinct ID of the file, computed once per ID per file.
+
+        Aligned with the per-row codes of :func:`idrules.target_codes`; extended when the file's
+        later chunks bring new IDs.
+        """
+        store: dict[Any, npt.NDArray[Any]] = self.ctx.state.setdefault("gorules.verdict_tables", {})
+        targets = idrules.verdict_targets(self.ctx)
+        k = (key, np.dtype(dtype).str)
+        got = store.get(k)
+        if got is None or len(got) < len(targets):
+            start = 0 if got is None else len(got)
+            more = np.empty(len(targets) - start, dtype=dtype)
+            more[:] = [fn(t) for t in targets[start:].tolist()]
+            got = store[k] = more if got is None else np.concatenate([got, more])
         return got
 
     def per_value(self, name: str, fn: Callable[[str], Any], dtype: Any = bool, key: Any = None) -> npt.NDArray[Any]:
@@ -244,13 +273,12 @@ class _View:
     def term_table(self, ids: Collection[str]) -> npt.NDArray[np.bool_]:
         """Per distinct target: is it one of ``ids``."""
         wanted = ids if isinstance(ids, (set, frozenset)) else frozenset(ids)
-        return self.table("terms.target", wanted.__contains__, key=("in", id(wanted) if len(wanted) > 64 else wanted))
+        return self.table("terms.target", wanted.__contains__, key=("in", wanted))
 
     def term_in(self, ids: Collection[str]) -> npt.NDArray[np.bool_]:
         """Rows whose current term (``terms.target``) is one of ``ids``."""
         wanted = ids if isinstance(ids, (set, frozenset)) else frozenset(ids)
-        return self.per_value("terms.target", wanted.__contains__,
-                              key=("in", id(wanted) if len(wanted) > 64 else wanted))
+        return self.per_value("terms.target", wanted.__contains__, key=("in", wanted))
 
     def aspect_codes(self, ontology: Ontology) -> npt.NDArray[np.int8]:
         """Per row: 0 none, 1 P, 2 F, 3 C, from the namespace of the current term."""
@@ -264,7 +292,7 @@ class _View:
 
     # -- the qualifier -----------------------------------------------------------------------
 
-    def relation(self) -> tuple[npt.NDArray[np.int32], list[str]]:
+    def relation(self) -> tuple[npt.NDArray[np.intp], list[str]]:
         """(codes, values) of the relation part of each row's qualifier ('' when none)."""
         codes, uniques = self.codes(Col.QUALIFIER)
         return codes, [_relation_of(u) for u in uniques]
@@ -321,11 +349,17 @@ _MISSING = object()
 def _view(chunk: pd.DataFrame, ctx: RuleContext) -> _View:
     """The shared view of ``chunk`` (rebuilt whenever the chunk or its term table changes)."""
     v = ctx.state.get("gorules.view")
-    if isinstance(v, _View) and v.chunk is chunk and v.terms is ctx.terms and v.n == len(chunk):
+    if isinstance(v, _View) and v.chunk is chunk and v.ctx is ctx and v.token is _terms_token(ctx) \
+            and v.n == len(chunk):
         return v
-    v = _View(chunk, ctx.terms, ctx.state.setdefault("gorules.memo", {}))
+    v = _View(chunk, ctx, ctx.state.setdefault("gorules.memo", {}))
     ctx.state["gorules.view"] = v
     return v
+
+
+def _terms_token(ctx: RuleContext) -> object:
+    """What identifies the rows' terms: the per-row codes when deferred, else the given table."""
+    return idrules.row_codes(ctx) if ctx.terms_deferred else ctx.terms
 
 
 def _split_ids(value: str) -> list[str]:

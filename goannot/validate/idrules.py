@@ -56,6 +56,12 @@ __all__ = [
     "POLICIES",
     "TERM_COLUMNS",
     "term_table",
+    "term_codes",
+    "attach_terms",
+    "term_column",
+    "target_codes",
+    "row_codes",
+    "verdict_targets",
     "repair_targets",
     "in_targets",
     "status_counts",
@@ -86,6 +92,7 @@ POLICIES: tuple[str, ...] = ("replace", "keep", "reject")
 TERM_COLUMNS: tuple[str, ...] = ("status", "target", "namespace", "name", "id_rule")
 
 _STATE_KEY = "goannot.idrules"
+_FIXED_KEY = _STATE_KEY + ".fixed"   # rows whose go_id the engine repaired (None: none)
 _RULE_CODE = {rule: k for k, rule in enumerate(ID_RULES)}
 _RULE_URL = "https://github.com/geneontology/go-site/blob/master/metadata/rules/gorule-0000020.md"
 
@@ -323,12 +330,12 @@ def _cache(ctx: RuleContext) -> _Cache:
     return got
 
 
-def term_table(go_ids: pd.Series, ctx: RuleContext) -> pd.DataFrame:
-    """``ctx.terms`` for a chunk: one row per chunk row, columns :data:`TERM_COLUMNS`.
+def term_codes(go_ids: pd.Series, ctx: RuleContext) -> npt.NDArray[np.int64]:
+    """Per row of a chunk: its position in the file's table of distinct GO IDs (the verdict cache).
 
     Resolves only the IDs not seen before in this file (the cache lives in ``ctx.state``) and maps
-    the verdicts onto rows with ``factorize`` codes. Also leaves, for the engine and the ID rules,
-    the per-row verdict positions in ``ctx.state`` (see :func:`_row_verdicts`).
+    the verdicts onto rows with ``factorize`` codes. The codes are left in ``ctx.state`` for the ID
+    rules, the engine and :func:`term_column`; ``ctx.terms`` is not touched.
     """
     cache = _cache(ctx)
     codes, uniques = pd.factorize(go_ids, use_na_sentinel=False)
@@ -341,31 +348,88 @@ def term_table(go_ids: pd.Series, ctx: RuleContext) -> pd.DataFrame:
     if len(new):
         pos[new] = cache.add_many(ctx.ontology, values[new])
         log.debug("resolved %d new distinct GO IDs (%d in this file so far)", len(new), len(cache))
-    rows = pos[codes]
+    rows: npt.NDArray[np.int64] = pos[codes]
     ctx.state[_STATE_KEY + ".rows"] = rows
+    ctx.state[_FIXED_KEY] = None
+    return rows
+
+
+def attach_terms(go_ids: pd.Series, ctx: RuleContext) -> None:
+    """What the engine calls per chunk: :func:`term_codes`, with ``ctx.terms`` built only if read."""
+    term_codes(go_ids, ctx)
+    ctx.defer_terms(lambda: _terms_frame(ctx))
+
+
+def _terms_frame(ctx: RuleContext) -> pd.DataFrame:
     # Object columns on purpose: letting pandas infer its Arrow string dtype would copy every value.
-    return pd.DataFrame({
-        "status": pd.Series(cache.column("status")[rows], dtype=object, copy=False),
-        "target": pd.Series(cache.column("target")[rows], dtype=object, copy=False),
-        "namespace": pd.Series(cache.column("namespace")[rows], dtype=object, copy=False),
-        "name": pd.Series(cache.column("name")[rows], dtype=object, copy=False),
-        "id_rule": pd.Series(cache.column("rule")[rows], dtype=object, copy=False),
-    })
+    return pd.DataFrame({name: pd.Series(_coded_column(ctx, name), dtype=object, copy=False)
+                         for name in TERM_COLUMNS})
+
+
+_FIELD_OF = {"id_rule": "rule"}
+#: After a repair of the row's go_id to its target: the status and ID rule the row then has.
+_FIXED_VALUE = {"status": IdStatus.PRIMARY.value, "id_rule": ""}
+
+
+def term_table(go_ids: pd.Series, ctx: RuleContext) -> pd.DataFrame:
+    """``ctx.terms`` for a chunk: one row per chunk row, columns :data:`TERM_COLUMNS`.
+
+    :func:`term_codes` plus the DataFrame built from them (what :func:`attach_terms` defers).
+    """
+    term_codes(go_ids, ctx)
+    return _terms_frame(ctx)
+
+
+def term_column(ctx: RuleContext, name: str) -> npt.NDArray[Any]:
+    """One column of ``ctx.terms`` (:data:`TERM_COLUMNS`) as an object array, without building the table."""
+    if not ctx.terms_deferred:
+        return ctx.terms[name].to_numpy(dtype=object)
+    return _coded_column(ctx, name)
+
+
+def _coded_column(ctx: RuleContext, name: str) -> npt.NDArray[Any]:
+    values: npt.NDArray[Any] = _cache(ctx).column(_FIELD_OF.get(name, name))[_row_verdicts_raw(ctx)]
+    fixed = ctx.state.get(_FIXED_KEY)
+    if fixed is not None and name in _FIXED_VALUE:
+        values[fixed] = _FIXED_VALUE[name]
+    return values
+
+
+def target_codes(ctx: RuleContext) -> tuple[npt.NDArray[np.intp], list[str]] | None:
+    """(codes per row, values) of ``terms.target`` from the per-row codes; None if not deferred.
+
+    The values are the targets of every distinct ID of the file so far (:func:`verdict_targets`),
+    so a code is the row's position in the file's ID table, and the values may repeat (a secondary
+    ID and its primary share a target), which per-value tables do not mind.
+    """
+    if not ctx.terms_deferred:
+        return None
+    return _row_verdicts_raw(ctx), verdict_targets(ctx).tolist()
+
+
+def verdict_targets(ctx: RuleContext) -> npt.NDArray[Any]:
+    """The target of every distinct ID of the file so far, in code order (grows, never reorders)."""
+    return _cache(ctx).column("target")
+
+
+def row_codes(ctx: RuleContext) -> npt.NDArray[np.int64]:
+    """The current per-row codes (a new array whenever rows are dropped or repaired)."""
+    return _row_verdicts_raw(ctx)
 
 
 def _row_verdicts_raw(ctx: RuleContext) -> npt.NDArray[np.int64]:
     rows = ctx.state.get(_STATE_KEY + ".rows")
     if rows is None:
-        raise RuntimeError("ID rules need ctx.terms built by goannot.validate.idrules.term_table")
+        raise RuntimeError("ID rules need the per-row codes of goannot.validate.idrules.term_codes")
     return rows  # type: ignore[no-any-return]
 
 
 def _row_verdicts(ctx: RuleContext) -> npt.NDArray[np.int64]:
     """Per-row positions into the verdict cache, aligned with ``ctx.terms``."""
-    rows = ctx.state.get(_STATE_KEY + ".rows")
-    if rows is None or len(rows) != len(ctx.terms):
+    rows = _row_verdicts_raw(ctx)
+    if not ctx.terms_deferred and len(rows) != len(ctx.terms):
         raise RuntimeError("ID rules need ctx.terms built by goannot.validate.idrules.term_table")
-    return rows  # type: ignore[no-any-return]
+    return rows
 
 
 def in_targets(ctx: RuleContext) -> npt.NDArray[np.bool_]:
@@ -386,17 +450,35 @@ def status_counts(ctx: RuleContext) -> dict[str, int]:
 
 
 def mark_repaired(ctx: RuleContext, rows: npt.NDArray[np.intp]) -> None:
-    """After the engine set ``go_id`` of ``rows`` to their target: those rows now name a primary term."""
-    for col, value in (("status", IdStatus.PRIMARY.value), ("id_rule", "")):
-        values = ctx.terms[col].to_numpy(dtype=object, copy=True)
-        values[rows] = value
-        ctx.terms[col] = pd.Series(values, dtype=object, copy=False)
+    """After the engine set ``go_id`` of ``rows`` to their target: those rows now name a primary term.
+
+    With per-row codes, the rows are flagged (``status`` primary and no ``id_rule`` from then on;
+    target, namespace and name are already the target's); a table given by the caller is edited
+    in place.
+    """
+    if not ctx.terms_deferred:
+        for col, value in (("status", IdStatus.PRIMARY.value), ("id_rule", "")):
+            values = ctx.terms[col].to_numpy(dtype=object, copy=True)
+            values[rows] = value
+            ctx.terms[col] = pd.Series(values, dtype=object, copy=False)
+        return
+    fixed = ctx.state.get(_FIXED_KEY)
+    fixed = np.zeros(len(_row_verdicts_raw(ctx)), dtype=bool) if fixed is None else fixed.copy()
+    fixed[rows] = True
+    ctx.state[_FIXED_KEY] = fixed
+    ctx.terms_changed()
 
 
 def restrict(ctx: RuleContext, keep: npt.NDArray[np.intp]) -> None:
     """Keep only the rows ``keep`` in ``ctx.terms`` (when the engine drops rejected rows)."""
-    ctx.terms = ctx.terms.iloc[keep].reset_index(drop=True)
     ctx.state[_STATE_KEY + ".rows"] = _row_verdicts_raw(ctx)[keep]
+    fixed = ctx.state.get(_FIXED_KEY)
+    if fixed is not None:
+        ctx.state[_FIXED_KEY] = fixed[keep]
+    if ctx.terms_deferred:
+        ctx.terms_changed()
+    else:
+        ctx.terms = ctx.terms.iloc[keep].reset_index(drop=True)
 
 
 #: The empty result, built once (an empty DataFrame costs milliseconds); never modified.
@@ -499,8 +581,8 @@ def check_stale_term_name(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame
     if not len(given):  # GAF, GPAD: no stated names at all
         return _NONE
     stated = column.iloc[given].to_numpy(dtype=object)
-    target = ctx.terms["target"].to_numpy()[given]
-    current = ctx.terms["name"].to_numpy()[given]
+    target = term_column(ctx, "target")[given]
+    current = term_column(ctx, "name")[given]
     stale = (target != "") & (stated != current)
     if not stale.any():
         return _NONE

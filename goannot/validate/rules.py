@@ -20,7 +20,7 @@ applied, and guarantees that every input row ends up kept, repaired, rejected or
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -68,7 +68,6 @@ class Action(StrEnum):
 FINDING_COLUMNS: tuple[str, ...] = ("row", "message", "go_id", "fix", "action")
 
 
-@dataclass
 class RuleContext:
     """What a check may look at besides the chunk itself.
 
@@ -81,16 +80,56 @@ class RuleContext:
     - ``namespace``: namespace of ``target`` (or of the term itself when it has no target);
     - ``name``: current name of ``target``.
 
+    The engine does not build ``terms`` up front: it gives each row an integer code into the file's
+    table of distinct IDs (:func:`goannot.validate.idrules.term_codes`), which the bundled rules read
+    directly, and :meth:`defer_terms` builds the DataFrame only if a check reads ``ctx.terms``
+    (five object columns of a chunk's length cost more than most rules). Assigning ``terms``
+    (as tests do) replaces the deferred table with the given one.
+
     ``state`` is a dict that lives for the whole file (all chunks), for rules that need to see
     across chunks (duplicates, per-file header checks); ``options`` holds user settings
     (e.g. ``today`` for date checks, ``header`` of the file, ``gaf_version``).
     """
 
-    ontology: Ontology
-    terms: pd.DataFrame
-    options: dict[str, Any] = field(default_factory=dict)
-    state: dict[str, Any] = field(default_factory=dict)
-    chunk_offset: int = 0
+    def __init__(self, ontology: Ontology, terms: pd.DataFrame | None = None,
+                 options: dict[str, Any] | None = None, state: dict[str, Any] | None = None,
+                 chunk_offset: int = 0) -> None:
+        self.ontology = ontology
+        self.options: dict[str, Any] = {} if options is None else options
+        self.state: dict[str, Any] = {} if state is None else state
+        self.chunk_offset = chunk_offset
+        self._terms = terms
+        self._build_terms: Callable[[], pd.DataFrame] | None = None
+
+    @property
+    def terms(self) -> pd.DataFrame:
+        """The per-row term table (built on first access when deferred)."""
+        if self._terms is None:
+            self._terms = self._build_terms() if self._build_terms is not None else pd.DataFrame()
+        return self._terms
+
+    @terms.setter
+    def terms(self, value: pd.DataFrame) -> None:
+        self._terms = value
+        self._build_terms = None
+
+    def defer_terms(self, build: Callable[[], pd.DataFrame]) -> None:
+        """Let ``build`` make ``terms`` when (and each time after :meth:`terms_changed`) it is read."""
+        self._terms = None
+        self._build_terms = build
+
+    def terms_changed(self) -> None:
+        """The rows' term codes changed: a deferred ``terms`` must be rebuilt on next access."""
+        if self._build_terms is not None:
+            self._terms = None
+
+    @property
+    def terms_deferred(self) -> bool:
+        """True when ``terms`` derives from the engine's per-row codes (not given by the caller)."""
+        return self._build_terms is not None
+
+    def __repr__(self) -> str:
+        return f"RuleContext(ontology={self.ontology!r}, chunk_offset={self.chunk_offset})"
 
 
 Check = Callable[[pd.DataFrame, RuleContext], pd.DataFrame]
