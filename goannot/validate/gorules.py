@@ -282,9 +282,29 @@ class _View:
 
     def aspect_codes(self, ontology: Ontology) -> npt.NDArray[np.int8]:
         """Per row: 0 none, 1 P, 2 F, 3 C, from the namespace of the current term."""
+        if self.ctx.terms_deferred:
+            return self.verdict_vector("aspect", lambda t: _term_aspects(ontology, t))
         def code(t: str) -> int:
             return _ASPECT_CODE.get(ontology.namespace(t), 0) if t and t in ontology else 0
         return self.per_value("terms.target", code, dtype=np.int8, key="aspect")
+
+    def verdict_vector(self, key: str, fn: Callable[[npt.NDArray[Any]], npt.NDArray[Any]]) -> npt.NDArray[Any]:
+        """Per row: ``fn`` (vectorized: targets -> values) of the current term, once per distinct ID per file.
+
+        Only with the engine's per-row codes (``ctx.terms_deferred``); ``key`` names ``fn``.
+        """
+        k = ("verdict_vector", key)
+        got = self._cache.get(k)
+        if got is None:
+            store: dict[Any, npt.NDArray[Any]] = self.ctx.state.setdefault("gorules.verdict_tables", {})
+            targets = idrules.verdict_targets(self.ctx)
+            table = store.get(k)
+            if table is None or len(table) < len(targets):
+                start = 0 if table is None else len(table)
+                more = fn(targets[start:])
+                table = store[k] = more if table is None else np.concatenate([table, more])
+            got = self._cache[k] = table[self.codes("terms.target")[0]]
+        return got
 
     def has_target(self) -> npt.NDArray[np.bool_]:
         """Rows whose term resolved to a current primary term."""
@@ -360,6 +380,32 @@ def _view(chunk: pd.DataFrame, ctx: RuleContext) -> _View:
 def _terms_token(ctx: RuleContext) -> object:
     """What identifies the rows' terms: the per-row codes when deferred, else the given table."""
     return idrules.row_codes(ctx) if ctx.terms_deferred else ctx.terms
+
+
+_TERM_CODES: "weakref.WeakKeyDictionary[Ontology, dict[str, Any]]" = weakref.WeakKeyDictionary()
+
+
+def _term_positions(ontology: Ontology, ids: npt.NDArray[Any]) -> npt.NDArray[np.intp]:
+    """Row index of each ID among the ontology's terms (-1: not a term, e.g. '' or an alt_id)."""
+    return np.asarray(idrules.term_index(ontology).get_indexer(pd.Index(ids, dtype=object)), dtype=np.intp)
+
+
+def _per_term(ontology: Ontology, key: str, build: Callable[[], npt.NDArray[Any]]) -> npt.NDArray[Any]:
+    per = _TERM_CODES.setdefault(ontology, {})
+    got = per.get(key)
+    if got is None:
+        got = per[key] = build()
+    return got
+
+
+def _term_aspects(ontology: Ontology, ids: npt.NDArray[Any]) -> npt.NDArray[np.int8]:
+    """0 none, 1 P, 2 F, 3 C per ID, from its namespace (0 for IDs that are not terms)."""
+    def build() -> npt.NDArray[np.int8]:
+        names = ontology.state.namespaces
+        return np.array([_ASPECT_CODE.get(n, 0) for n in names], dtype=np.int8)
+    codes = _per_term(ontology, "aspect", build)
+    pos = _term_positions(ontology, ids)
+    return np.where(pos >= 0, codes[pos], 0).astype(np.int8)
 
 
 def _split_ids(value: str) -> list[str]:
@@ -941,11 +987,29 @@ def _default_codes(v: _View, ctx: RuleContext) -> npt.NDArray[np.int8]:
     """Per row, the index in :data:`_DEFAULTS` of the current term's default relation (0: no term)."""
     onto = ctx.ontology
     cplx = _is_a_closure(onto, PROTEIN_CONTAINING_COMPLEX)
+    if ctx.terms_deferred:
+        return v.verdict_vector("default_relation", lambda t: _default_vector(onto, t, cplx))
 
     def code(t: str) -> int:
         a = _ASPECT_OF_CODE[_ASPECT_CODE.get(onto.namespace(t), 0)] if t and t in onto else ""
         return _DEFAULTS.index(default_relation(a, t in ROOTS, t in cplx))
     return v.per_value("terms.target", code, dtype=np.int8, key="default_relation")
+
+
+def _default_vector(onto: Ontology, ids: npt.NDArray[Any], cplx: frozenset[str]) -> npt.NDArray[np.int8]:
+    """:func:`default_relation` as :data:`_DEFAULTS` indices for many IDs at once (what ``code`` says per ID)."""
+    aspect = _term_aspects(onto, ids)
+    listed = ids.tolist()
+    root = np.fromiter((t in ROOTS for t in listed), dtype=bool, count=len(listed))
+    is_cplx = np.fromiter((t in cplx for t in listed), dtype=bool, count=len(listed))
+    out = np.zeros(len(ids), dtype=np.int8)
+    out[aspect == 2] = _DEFAULTS.index("enables")
+    out[(aspect == 1) & root] = _DEFAULTS.index("involved_in")
+    out[(aspect == 1) & ~root] = _DEFAULTS.index("acts_upstream_of_or_within")
+    out[(aspect == 3) & root] = _DEFAULTS.index("is_active_in")
+    out[(aspect == 3) & ~root & is_cplx] = _DEFAULTS.index("part_of")
+    out[(aspect == 3) & ~root & ~is_cplx] = _DEFAULTS.index("located_in")
+    return out
 
 
 def _new_qualifiers(v: _View, default: npt.NDArray[np.int8], rows: Rows, prefix: str = "") -> npt.NDArray[Any]:

@@ -61,6 +61,7 @@ __all__ = [
     "term_column",
     "target_codes",
     "row_codes",
+    "term_index",
     "verdict_targets",
     "repair_targets",
     "in_targets",
@@ -143,7 +144,7 @@ class _Cache:
         Current primary terms written canonically (nearly all IDs of a real file) are resolved in bulk
         from the ontology's columns; the rest one by one with :func:`_verdict`.
         """
-        term_pos = _term_index(onto).get_indexer(pd.Index(ids, dtype=object))
+        term_pos = term_index(onto).get_indexer(pd.Index(ids, dtype=object))
         state = onto.state
         found = term_pos >= 0
         live = np.zeros(len(ids), dtype=bool)
@@ -189,7 +190,7 @@ class _Cache:
 _TERM_INDEX: weakref.WeakKeyDictionary[Ontology, pd.Index] = weakref.WeakKeyDictionary()
 
 
-def _term_index(onto: Ontology) -> pd.Index:
+def term_index(onto: Ontology) -> pd.Index:
     """Term IDs as a pandas Index in ontology row order, built once per ontology (bulk resolution)."""
     got = _TERM_INDEX.get(onto)
     if got is None:
