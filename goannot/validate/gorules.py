@@ -240,13 +240,20 @@ class _View:
         got = self._cache.get(k)
         if got is None:
             arr = self.arrow(name)
-            if literal is None:
-                got = _bools(pc.match_substring_regex(arr, pattern))
-            else:
+            rows: npt.NDArray[np.intp] | None
+            if literal is not None:
                 got = self.contains(name, literal, ignore_case=True).copy()
                 rows = np.flatnonzero(got)
-                if len(rows):
-                    got[rows] = _bools(pc.match_substring_regex(arr.take(pa.array(rows, type=pa.int64())), pattern))
+            else:
+                # Empty values (most with/from, nearly every gene product form id) are judged once.
+                empty = self.empty(name)
+                n_empty = int(empty.sum())
+                rows = np.flatnonzero(~empty) if 4 * n_empty >= self.n else None
+                got = np.full(self.n, _matches_empty(pattern), dtype=bool)
+            if rows is None:  # few empty values: one scan of the whole column is cheaper than a take
+                got = _bools(pc.match_substring_regex(arr, pattern))
+            elif len(rows):
+                got[rows] = _bools(pc.match_substring_regex(arr.take(pa.array(rows, type=pa.int64())), pattern))
             self._cache[k] = got
         return got
 
@@ -255,7 +262,11 @@ class _View:
         k = ("contains", name, literal, ignore_case)
         got = self._cache.get(k)
         if got is None:
-            got = _bools(pc.match_substring(self.arrow(name), literal, ignore_case=ignore_case))
+            arr = self.arrow(name)
+            if not ignore_case and _lacks(arr, literal):
+                got = np.zeros(self.n, dtype=bool)
+            else:
+                got = _bools(pc.match_substring(arr, literal, ignore_case=ignore_case))
             self._cache[k] = got
         return got
 
@@ -353,6 +364,24 @@ def _as_arrow(s: pd.Series) -> pa.Array:
     if arr.null_count:
         arr = pc.fill_null(arr, "")
     return arr
+
+
+def _lacks(arr: pa.Array, literal: str) -> bool:
+    """True when no value of ``arr`` can contain ``literal``: its bytes are nowhere in the data buffer.
+
+    One ``memchr``-speed search of the whole buffer (bytes outside a sliced array's range can only
+    make this say False, never wrongly True); most single-valued columns never hold a '|'.
+    """
+    buffers = arr.buffers()
+    if len(buffers) < 3 or buffers[2] is None:
+        return True
+    return literal.encode("utf-8") not in buffers[2].to_pybytes()
+
+
+@lru_cache(maxsize=None)
+def _matches_empty(pattern: str) -> bool:
+    """Whether the RE2 ``pattern`` finds a match in ''."""
+    return bool(pc.match_substring_regex(pa.array([""], type=pa.large_string()), pattern)[0].as_py())
 
 
 def _bools(x: Any) -> npt.NDArray[np.bool_]:
@@ -596,7 +625,7 @@ def gorule_0000001(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
     v = _view(chunk, ctx)
     checks: list[tuple[npt.NDArray[np.bool_], Any]] = []
     for c in _SINGLE_VALUED:
-        checks.append((_bools(pc.match_substring(v.arrow(c), "|")), f"column {c.value} must hold a single value"))
+        checks.append((v.contains(c, "|"), f"column {c.value} must hold a single value"))
     for c, fn in ((Col.QUALIFIER, _qualifier_problem(_gaf_version(ctx))), (Col.EVIDENCE, _evidence_problem),
                   (Col.DB_OBJECT_TYPE, _type_problem), (Col.TAXON, _taxon_problem)):
         t = v.table(c, fn, dtype=object, key=("problem", c, _gaf_version(ctx)))
