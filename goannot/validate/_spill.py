@@ -28,7 +28,7 @@ import pyarrow.ipc as ipc
 
 from .report import FINDING_RECORD, empty_findings
 
-__all__ = ["FindingSpill", "compact_findings"]
+__all__ = ["FindingSpill", "compact_findings", "batch_findings"]
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,12 @@ def compact_findings(found: pd.DataFrame) -> pd.DataFrame:
         col = found[c]
         out[c] = col.astype(TEXT_DTYPE) if col.dtype == object else col
     return pd.DataFrame(out)
+
+
+def batch_findings(batch: pa.RecordBatch) -> pd.DataFrame:
+    """Findings held in memory from an Arrow batch: ``line`` int64, text columns as Arrow strings."""
+    return pd.DataFrame({c: (batch.column(c).to_numpy() if c == "line" else pd.array(batch.column(c), dtype=TEXT_DTYPE))
+                         for c in FINDING_RECORD})
 
 
 def _batch(found: pd.DataFrame) -> pa.RecordBatch:
@@ -71,13 +77,19 @@ class FindingSpill:
         """Append one chunk's findings (columns :data:`~goannot.validate.report.FINDING_RECORD`)."""
         if not len(found):
             return
+        self.add_batch(_batch(found))
+
+    def add_batch(self, batch: pa.RecordBatch) -> None:
+        """Append one chunk's findings given as an Arrow batch with the spill's schema."""
+        if not batch.num_rows:
+            return
         if self._writer is None:
             fd, self.path = tempfile.mkstemp(prefix="goannot-findings-", suffix=".arrow")
             os.close(fd)
             self._sink = pa.OSFile(self.path, "wb")
             self._writer = ipc.new_file(self._sink, _SCHEMA)
-        self._writer.write_batch(_batch(found))
-        self.rows += len(found)
+        self._writer.write_batch(batch.cast(_SCHEMA) if batch.schema != _SCHEMA else batch)
+        self.rows += batch.num_rows
 
     def _close(self) -> None:
         if self._writer is not None:

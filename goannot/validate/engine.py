@@ -53,8 +53,8 @@ import pyarrow.compute as pc
 
 from ..columns import GAF_COLUMNS, TABLE_COLUMNS, Col
 from . import idrules
-from ._spill import FindingSpill, compact_findings
-from .report import STATUSES, ValidationResult, empty_findings, merge_counts, write_report_json
+from ._spill import FindingSpill, batch_findings
+from .report import FINDING_RECORD, STATUSES, ValidationResult, empty_findings, merge_counts, write_report_json
 from .rules import Action, Rule, RuleContext, Severity
 from .rules import rules as registered_rules
 
@@ -210,6 +210,65 @@ def _frame(columns: tuple[str, ...], data: dict[str, Any] | None = None) -> pd.D
     return pd.DataFrame({c: pd.Series(data[c], dtype="int64" if c == "line" else object) for c in columns})
 
 
+@dataclass
+class _Found:
+    """One rule's findings in a chunk, as aligned arrays (one DataFrame per chunk is built from these).
+
+    ``fix`` None: no fix text; ``action`` a str: the same action for every finding.
+    """
+
+    line: npt.NDArray[np.int64]
+    rule: str
+    severity: str
+    go_id: npt.NDArray[Any]
+    message: npt.NDArray[Any]
+    fix: npt.NDArray[Any] | None
+    action: npt.NDArray[Any] | str
+
+
+def _texts(values: npt.NDArray[Any]) -> pa.Array:
+    """Object values as Arrow strings (None/NaN: null); values that are not str are written with ``str``."""
+    try:
+        return pa.array(values, type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        given = pd.notna(values)
+        text = np.asarray(values, dtype=object).copy()
+        text[given] = [str(v) for v in text[given].tolist()]
+        return pa.array(text, type=pa.large_string(), from_pandas=True)
+
+
+def _repeated(parts: list[tuple[str, int]]) -> pa.Array:
+    """Each value repeated its count, built as dictionary indices and cast (no Python object per row)."""
+    labels = list(dict.fromkeys(v for v, _ in parts))
+    code = {v: k for k, v in enumerate(labels)}
+    idx = np.repeat(np.array([code[v] for v, _ in parts], dtype=np.int32), [n for _, n in parts])
+    arr = pa.DictionaryArray.from_arrays(pa.array(idx), pa.array(labels, type=pa.large_string()))
+    return arr.cast(pa.large_string())
+
+
+def _finding_batch(found: list[_Found]) -> pa.RecordBatch:
+    """A chunk's findings as one Arrow record batch (:data:`FINDING_RECORD`), in line order (stable)."""
+    lines = np.concatenate([f.line for f in found])
+    order = np.argsort(lines, kind="stable")
+    sizes = [len(f.line) for f in found]
+
+    def text(get: Any) -> pa.Array:
+        parts = [get(f) for f in found]
+        if all(isinstance(p, str) for p in parts):
+            return _repeated(list(zip(parts, sizes)))
+        arrays = [(_repeated([(p, n)]) if isinstance(p, str) else _texts(p)) for p, n in zip(parts, sizes)]
+        return pa.concat_arrays(arrays)
+
+    columns = {"line": pa.array(lines, type=pa.int64()),
+               "rule": text(lambda f: f.rule), "severity": text(lambda f: f.severity),
+               "go_id": text(lambda f: f.go_id), "message": text(lambda f: f.message),
+               "fix": text(lambda f: "" if f.fix is None else f.fix), "action": text(lambda f: f.action)}
+    batch = pa.RecordBatch.from_arrays([columns[c] for c in FINDING_RECORD], names=list(FINDING_RECORD))
+    if not np.all(order[1:] > order[:-1]):
+        batch = batch.take(pa.array(order))
+    return batch
+
+
 class _Chunk:
     """The working state of one chunk while rules run: current values, rejects, changes, findings."""
 
@@ -225,7 +284,7 @@ class _Chunk:
         self.changed = np.zeros(n, dtype=bool)
         self.key_changed = np.zeros(n, dtype=bool)
         self.go_changed = np.zeros(n, dtype=bool)
-        self.findings: list[pd.DataFrame] = []
+        self.findings: list[_Found] = []
         self.changes: list[pd.DataFrame] = []
         self.counts: dict[str, int] = {}
 
@@ -250,16 +309,12 @@ class _Chunk:
         if blank.any():
             go[blank] = self.frame[_GO_ID].to_numpy(dtype=object)[rows[blank]]
         message = f["message"].to_numpy(dtype=object)
-        self.findings.append(pd.DataFrame({
-            "line": self.lines[at],
-            "rule": pd.Series(np.full(len(f), rule.id, dtype=object), dtype=object, copy=False),
-            "severity": pd.Series(np.full(len(f), rule.severity.value, dtype=object), dtype=object, copy=False),
-            "go_id": pd.Series(go, dtype=object, copy=False),
-            "message": pd.Series(message, dtype=object, copy=False),
-            "fix": pd.Series(f["fix"].fillna("").to_numpy(dtype=object) if "fix" in f
-                             else np.full(len(f), "", dtype=object), dtype=object, copy=False),
-            "action": pd.Series(action, dtype=object, copy=False),
-        }))
+        fix = f["fix"].fillna("").to_numpy(dtype=object) if "fix" in f else None
+        if fix is not None and bool((fix == "").all()):
+            fix = None
+        same = str(action[0]) if bool((action == action[0]).all()) else None
+        self.findings.append(_Found(self.lines[at], rule.id, rule.severity.value, go, message, fix,
+                                    action if same is None else same))
         self.counts[rule.id] = self.counts.get(rule.id, 0) + len(f)
         rej = action == Action.REJECT.value
         if rej.any():
@@ -411,21 +466,18 @@ class _Validator:
             raise RuntimeError(f"row accounting broken: {input_rows} input rows, but {out.kept} kept + "
                                f"{out.repaired} repaired + {out.rejected} rejected + {out.merged} merged")
         if reader_rejects is not None and len(reader_rejects):
-            work.findings.insert(0, pd.DataFrame({
-                "line": reader_rejects["line"].to_numpy(dtype=np.int64),
-                "rule": pd.Series([UNPARSABLE_LINE] * len(reader_rejects), dtype=object),
-                "severity": pd.Series([Severity.ERROR.value] * len(reader_rejects), dtype=object),
-                "go_id": pd.Series([""] * len(reader_rejects), dtype=object),
-                "message": pd.Series(reader_rejects["reason"].astype(object).to_numpy(), dtype=object),
-                "fix": pd.Series([""] * len(reader_rejects), dtype=object),
-                "action": pd.Series([Action.REJECT.value] * len(reader_rejects), dtype=object)}))
+            n_bad = len(reader_rejects)
+            work.findings.insert(0, _Found(reader_rejects["line"].to_numpy(dtype=np.int64), UNPARSABLE_LINE,
+                                           Severity.ERROR.value, np.full(n_bad, "", dtype=object),
+                                           reader_rejects["reason"].astype(object).to_numpy(), None,
+                                           Action.REJECT.value))
             work.counts[UNPARSABLE_LINE] = len(reader_rejects)
         if work.findings:
-            found = pd.concat(work.findings, ignore_index=True).sort_values("line", kind="stable", ignore_index=True)
+            batch = _finding_batch(work.findings)
             if self._spill is not None:
-                self._spill.add(found)
+                self._spill.add_batch(batch)
             else:
-                self._findings.append(compact_findings(found))
+                self._findings.append(batch_findings(batch))
         merge_counts(self.result.counts_by_rule, work.counts)
         r = self.result
         r.input_rows += input_rows
@@ -461,14 +513,10 @@ class _Validator:
         messages = [f"same annotation as line {k} once repaired ({g}, same gene product, qualifier, reference, "
                     f"evidence, with/from, extension and taxon); merged into line {k}"
                     for k, g in zip(kept_line.tolist(), go.tolist())]
-        work.findings.append(pd.DataFrame({
-            "line": work.lines[at],
-            "rule": pd.Series([DUPLICATE_AFTER_REPAIR] * len(at), dtype=object),
-            "severity": pd.Series([Severity.INFO.value] * len(at), dtype=object),
-            "go_id": pd.Series(go, dtype=object),
-            "message": pd.Series(messages, dtype=object),
-            "fix": pd.Series([f"merged into line {k}" for k in kept_line.tolist()], dtype=object),
-            "action": pd.Series(["merge"] * len(at), dtype=object)}))
+        work.findings.append(_Found(work.lines[at], DUPLICATE_AFTER_REPAIR, Severity.INFO.value,
+                                    np.asarray(go, dtype=object), np.array(messages, dtype=object),
+                                    np.array([f"merged into line {k}" for k in kept_line.tolist()], dtype=object),
+                                    "merge"))
         work.counts[DUPLICATE_AFTER_REPAIR] = work.counts.get(DUPLICATE_AFTER_REPAIR, 0) + len(at)
         work.changes.append(_frame(_CHANGE_COLUMNS, {
             "line": work.lines[at], "rule": [DUPLICATE_AFTER_REPAIR] * len(at), "column": ["row"] * len(at),

@@ -205,7 +205,10 @@ def findings(rows: Any, message: Any, *, go_id: Any = "", fix: Any = "", action:
         if not k.startswith("set_"):
             raise TypeError(f"unexpected keyword {k!r}; repairs are passed as set_<column>=values")
         data[k] = col(v)
-    return pd.DataFrame(data)
+    # Object columns kept as they are: pandas would otherwise copy every string into its Arrow dtype,
+    # only for the engine to take the values out again.
+    return pd.DataFrame({k: v if k == "row" else pd.Series(np.asarray(v, dtype=object), dtype=object, copy=False)
+                         for k, v in data.items()})
 
 
 _EMPTY = pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else object) for c in FINDING_COLUMNS})
