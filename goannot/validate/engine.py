@@ -167,23 +167,30 @@ class _Seen:
         codes, uniq = pd.factorize(h)
         uniq = np.asarray(uniq, dtype=np.uint64)
         _, first = np.unique(codes, return_index=True)  # factorize numbers keys by first appearance
-        loc = np.searchsorted(self.hashes, uniq)
-        found = np.zeros(len(uniq), dtype=bool)
-        inside = loc < len(self.hashes)
-        found[inside] = self.hashes[loc[inside]] == uniq[inside]
+        # Look the keys up in sorted order (a sorted probe walks the table once: several times faster).
+        order = np.argsort(uniq)
+        sorted_keys = uniq[order]
+        loc_sorted = np.searchsorted(self.hashes, sorted_keys)
+        inside = loc_sorted < len(self.hashes)
+        found_sorted = np.zeros(len(uniq), dtype=bool)
+        found_sorted[inside] = self.hashes[loc_sorted[inside]] == sorted_keys[inside]
+        found = np.empty(len(uniq), dtype=bool)
+        found[order] = found_sorted
+        loc = np.empty(len(uniq), dtype=np.intp)
+        loc[order] = loc_sorted
         safe = np.minimum(loc, max(len(self.hashes) - 1, 0))
         first_line = np.where(found, self.lines[safe] if len(self.hashes) else 0, lines[first])
         first_rep = np.where(found, self.repaired[safe] if len(self.hashes) else False, rep[first])
         position = np.arange(len(h))
         is_first = ~found[codes] & (position == first[codes])
         merged = ~is_first & (rep | first_rep[codes])
-        new = ~found
-        if new.any():
-            hashes = np.concatenate([self.hashes, uniq[new]])
-            order = np.argsort(hashes, kind="stable")
-            self.hashes = hashes[order]
-            self.lines = np.concatenate([self.lines, lines[first[new]]])[order]
-            self.repaired = np.concatenate([self.repaired, rep[first[new]]])[order]
+        if not found_sorted.all():
+            # Merge the new keys (already sorted) into the sorted arrays: linear, no re-sort of them all.
+            add = order[~found_sorted]
+            at = loc_sorted[~found_sorted]
+            self.hashes = np.insert(self.hashes, at, uniq[add])
+            self.lines = np.insert(self.lines, at, lines[first[add]])
+            self.repaired = np.insert(self.repaired, at, rep[first[add]])
         return merged, first_line[codes]
 
 
