@@ -1150,6 +1150,9 @@ PREFIX_SYNONYMS = {"UniProt": "UniProtKB", "Uniprot": "UniProtKB", "UNIPROTKB": 
 _BAD_PMID = r"(?:^|\|)(?i:pmid):(?:$|\||[^1-9]|[0-9]+[^0-9|])"
 
 
+_GO_ID_RE = re.compile(_GO_ID)
+#: Most distinct with/from or extension values whose GO IDs' verdicts a file's run keeps.
+_VALUE_MEMO_LIMIT = 200_000
 _ID_PROBLEMS: "weakref.WeakKeyDictionary[Ontology, dict[str, str]]" = weakref.WeakKeyDictionary()
 
 
@@ -1193,8 +1196,18 @@ def gorule_0000027(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
             # Judged once per distinct value: with/from and extensions repeat a lot.
             codes, distinct = pd.factorize(v.values(c, cand))
             problems = np.empty(len(distinct), dtype=object)
-            problems[:] = ["; ".join(filter(None, (_go_id_problem(onto, g) for g in re.findall(_GO_ID, w))))
-                           for w in distinct.tolist()]
+            # ... and once per file: a value's verdict is kept for the file's later chunks (bounded).
+            memo: dict[str, str] = ctx.state.setdefault("gorules.go_ids_in_values", {})
+            if len(memo) > _VALUE_MEMO_LIMIT:
+                memo.clear()
+            texts = []
+            for w in distinct.tolist():
+                got = memo.get(w)
+                if got is None:
+                    got = memo[w] = "; ".join(filter(None, (_go_id_problem(onto, g)
+                                                            for g in _GO_ID_RE.findall(w))))
+                texts.append(got)
+            problems[:] = texts
             per_row = problems[codes]
             hit = per_row != ""
             bad = np.zeros(v.n, dtype=bool)
