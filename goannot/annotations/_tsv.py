@@ -174,8 +174,30 @@ def parse_block(block: Block, layout: Layout) -> Rows:
     else:
         n = len(fast[layout.names[0]])
         rows = Rows(fast, np.arange(block.first_line, block.first_line + n, dtype=np.int64))
-    rows.columns = {name: pc.ascii_trim_whitespace(arr) for name, arr in rows.columns.items()}
+    rows.columns = {name: pc.ascii_trim_whitespace(arr) if _may_have_space(arr) else arr
+                    for name, arr in rows.columns.items()}
     return rows
+
+
+_SPACES = (b" ", b"\t", b"\r", b"\n", b"\x0b", b"\x0c")
+
+
+def _may_have_space(arr: pa.Array | pa.ChunkedArray) -> bool:
+    """False when no ASCII whitespace byte is in the column's data: trimming would change nothing.
+
+    Most GAF columns (IDs, codes, dates) hold no space at all; a byte search of the data buffer is
+    several times cheaper than the trim kernel's copy of the column.
+    """
+    chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+    for chunk in chunks:
+        buffers = chunk.buffers()
+        if len(buffers) < 3 or buffers[2] is None or not len(chunk):
+            continue
+        offsets = np.frombuffer(buffers[1], dtype=np.int64 if pa.types.is_large_string(chunk.type) else np.int32)
+        data = buffers[2][int(offsets[chunk.offset]):int(offsets[chunk.offset + len(chunk)])].to_pybytes()
+        if any(space in data for space in _SPACES):
+            return True
+    return False
 
 
 @dataclass(frozen=True)

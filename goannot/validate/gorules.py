@@ -380,16 +380,24 @@ def _lacks(arr: pa.Array, literal: str, ignore_case: bool = False) -> bool:
     case, the buffer is lowered first, and only when it is ASCII (Unicode case folding could
     otherwise map other characters onto the literal's letters, e.g. the Kelvin sign onto 'k').
     """
-    buffers = arr.buffers()
-    if len(buffers) < 3 or buffers[2] is None:
-        return True
-    data = buffers[2].to_pybytes()
+    data = _value_bytes(arr)
     needle = literal.encode("utf-8")
     if ignore_case:
         if not (data.isascii() and needle.isascii()):
             return False
         data, needle = data.lower(), needle.lower()
     return needle not in data
+
+
+def _value_bytes(arr: pa.Array) -> bytes:
+    """The bytes of a string array's values (only its own range of a shared, sliced buffer)."""
+    buffers = arr.buffers()
+    if len(buffers) < 3 or buffers[2] is None or not len(arr):
+        return b""
+    width = 8 if pa.types.is_large_string(arr.type) else 4
+    offsets = np.frombuffer(buffers[1], dtype=np.int64 if width == 8 else np.int32)
+    start, stop = int(offsets[arr.offset]), int(offsets[arr.offset + len(arr)])
+    return buffers[2][start:stop].to_pybytes()  # type: ignore[no-any-return]
 
 
 @lru_cache(maxsize=None)

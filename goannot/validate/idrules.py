@@ -127,16 +127,22 @@ class _Cache:
     lists: dict[str, list[Any]] = field(default_factory=lambda: {f: [] for f in (*_FIELDS, "rule_code")})
     arrays: dict[str, npt.NDArray[Any]] = field(default_factory=dict)
     targets: frozenset[str] = frozenset()
-    _keys: pd.Index | None = None
+    _where: dict[str, int] = field(default_factory=dict)  # key -> position, extended as keys are added
 
     def __len__(self) -> int:
         return len(self.lists["status"])
 
-    def key_index(self) -> pd.Index:
-        """The cached IDs as a pandas Index (for vectorized lookup), rebuilt when IDs were added."""
-        if self._keys is None or len(self._keys) != len(self):
-            self._keys = pd.Index(np.array(self.keys, dtype=object), dtype=object)
-        return self._keys
+    def positions(self, values: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
+        """Position of each value among the cached IDs (-1: not cached yet).
+
+        A dict lookup per distinct value of the chunk: cheaper than rebuilding a pandas Index's
+        hash table over every cached ID whenever a chunk brings new ones.
+        """
+        where = self._where
+        if len(where) != len(self.keys):
+            where.update((k, i) for i, k in enumerate(self.keys[len(where):], start=len(where)))
+        get = where.get
+        return np.fromiter((get(v, -1) for v in values.tolist()), dtype=np.int64, count=len(values))
 
     def add_many(self, onto: Ontology, ids: npt.NDArray[Any]) -> npt.NDArray[np.int64]:
         """Resolve and append new IDs; their positions.
@@ -156,8 +162,7 @@ class _Cache:
             fast_ids = ids[fast].tolist()
             k = len(fast_ids)
             at = term_pos[fast]
-            names = np.asarray(state.names, dtype=object)
-            namespaces = np.asarray(state.namespaces, dtype=object)
+            names, namespaces = _term_texts(onto)
             blank = [""] * k
             columns: dict[str, list[Any]] = {
                 "status": [IdStatus.PRIMARY.value] * k, "target": fast_ids,
@@ -182,12 +187,26 @@ class _Cache:
         arr = self.arrays.get(name)
         if arr is None or len(arr) != len(self):
             dtype: Any = bool if name == "in_targets" else np.int8 if name == "rule_code" else object
-            arr = np.array(self.lists[name], dtype=dtype)
+            done = 0 if arr is None else len(arr)
+            more = np.empty(len(self) - done, dtype=dtype)  # np.empty + fill: strings stay objects
+            more[:] = self.lists[name][done:]
+            arr = more if arr is None else np.concatenate([arr, more])
             self.arrays[name] = arr
         return arr
 
 
 _TERM_INDEX: weakref.WeakKeyDictionary[Ontology, pd.Index] = weakref.WeakKeyDictionary()
+_TERM_TEXTS: weakref.WeakKeyDictionary[Ontology, tuple[npt.NDArray[Any], npt.NDArray[Any]]] = \
+    weakref.WeakKeyDictionary()
+
+
+def _term_texts(onto: Ontology) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
+    """(names, namespaces) of the ontology's terms as object arrays in row order, built once per ontology."""
+    got = _TERM_TEXTS.get(onto)
+    if got is None:
+        state = onto.state
+        got = _TERM_TEXTS[onto] = (np.asarray(state.names, dtype=object), np.asarray(state.namespaces, dtype=object))
+    return got
 
 
 def term_index(onto: Ontology) -> pd.Index:
@@ -344,7 +363,7 @@ def term_codes(go_ids: pd.Series, ctx: RuleContext) -> npt.NDArray[np.int64]:
     missing = pd.isna(values)
     if missing.any():
         values[missing] = ""
-    pos = cache.key_index().get_indexer(pd.Index(values, dtype=object)).astype(np.int64)
+    pos = cache.positions(values)
     new = np.flatnonzero(pos < 0)
     if len(new):
         pos[new] = cache.add_many(ctx.ontology, values[new])
@@ -443,10 +462,10 @@ def status_counts(ctx: RuleContext) -> dict[str, int]:
     """Rows of the current chunk per GO ID status (as read, before any repair)."""
     cache = _cache(ctx)
     per_verdict = np.bincount(_row_verdicts(ctx), minlength=len(cache))
+    used = np.flatnonzero(per_verdict)  # only the IDs of this chunk, not every ID of the file so far
     counts: dict[str, int] = {}
-    for status, k in zip(cache.column("status").tolist(), per_verdict.tolist()):
-        if k:
-            counts[status] = counts.get(status, 0) + k
+    for status, k in zip(cache.column("status")[used].tolist(), per_verdict[used].tolist()):
+        counts[status] = counts.get(status, 0) + k
     return counts
 
 
