@@ -10,8 +10,8 @@ from __future__ import annotations
 import gc
 import gzip
 import logging
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 
 from . import cache as _cache
@@ -83,14 +83,12 @@ def load_ontology(source: str | Path | None = None, *, use_cache: bool = True,
             cached.attach_closure_store(_cache.FileClosureStore(root, digest))
             return cached
     try:
-        onto = _parse(path, src, digest)
+        fmt = (src.format if src else None) or detect_ontology_format(path)
+        onto = _parse(path, src, fmt, hashing.result if hashing is not None else (lambda: digest))
     finally:
         if pool is not None:
             pool.shutdown(wait=True)
-    if hashing is not None:
-        digest = hashing.result()
-        _verify(src, path, digest)
-        onto = onto.with_provenance(replace(onto.provenance, sha256=digest))
+    digest = onto.provenance.sha256
     assert digest is not None
     log.info("loaded %d terms from %s (data-version %s)", len(onto), path, onto.data_version)
     if use_cache:
@@ -105,13 +103,16 @@ def _verify(src: Source | None, path: Path, digest: str) -> None:
         raise ChecksumError(path, src.sha256, digest)
 
 
-def _parse(path: Path, src: Source | None, digest: str | None) -> Ontology:
-    fmt = (src.format if src else None) or detect_ontology_format(path)
+def _parse(path: Path, src: Source | None, fmt: str, digest: Callable[[], str | None]) -> Ontology:
+    """Parse and index ``path``; ``digest`` gives its sha256 once parsed (it may still be computing)."""
     enabled = gc.isenabled()
     gc.disable()  # ~10^6 acyclic objects are built here; the cyclic GC would rescan them repeatedly
     try:
         doc = read_obograph(path) if fmt == "obojson" else read_obo(path)
-        prov = Provenance(path=str(path), sha256=digest, source_name=src.name if src else None, format=fmt)
+        sha = digest()  # hashing ran beside the parse and is done by now; verify before indexing
+        if sha is not None:
+            _verify(src, path, sha)
+        prov = Provenance(path=str(path), sha256=sha, source_name=src.name if src else None, format=fmt)
         onto = Ontology.from_document(doc, prov)
         del doc
     finally:

@@ -187,6 +187,12 @@ class _State:
     provenance: Provenance = field(default_factory=Provenance)
 
 
+def _scope_codes(scopes: list[str]) -> list[int]:
+    """Synonym scopes as codes into _SCOPES (unknown scopes count as RELATED), once per distinct scope."""
+    table = {sc: _SCOPE_CODE.get(sc, 3) for sc in set(scopes)}
+    return [table[sc] for sc in scopes]
+
+
 def _state_from_document(doc: OboDocument, provenance: Provenance) -> _State:
     ids = doc.ids
     index = {tid: i for i, tid in enumerate(ids)}
@@ -228,12 +234,12 @@ def _state_from_document(doc: OboDocument, provenance: Provenance) -> _State:
         name, _, desc = line.partition(" ")
         subset_defs[name] = desc.strip().strip('"')
     return _State(
-        ids=list(ids), names=list(doc.names), namespaces=list(doc.namespaces),
+        ids=ids, names=doc.names, namespaces=doc.namespaces,  # the document is discarded after indexing
         definitions=_pack(doc.definitions), comments=_pack(doc.comments),
         obsolete=np.asarray(doc.obsolete, dtype=bool),
         alt=alt, replaced_by=replaced_by, consider=consider,
         syn_term=np.asarray(doc.syn_term, dtype=np.int32),
-        syn_scope=np.asarray([_SCOPE_CODE.get(sc, 3) for sc in doc.syn_scope], dtype=np.int8),
+        syn_scope=np.asarray(_scope_codes(doc.syn_scope), dtype=np.int8),
         syn_text=_pack(doc.syn_text), syn_type=_pack(doc.syn_type),
         subsets={ids[i]: tuple(v) for i, v in doc.subsets.items()},
         xref_term=np.asarray(doc.xref_term, dtype=np.int32), xref_text=_pack(doc.xref_text),
