@@ -18,12 +18,14 @@ import logging
 import os
 import pickle
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from .ontology import TEXT_FIELDS, Ontology, _State
 
-__all__ = ["CACHE_FORMAT", "cache_path", "read_cache", "write_cache", "FileClosureStore"]
+__all__ = ["CACHE_FORMAT", "cache_path", "read_cache", "write_cache", "FileClosureStore", "read_keyed",
+           "write_keyed"]
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +57,41 @@ def _dump_atomic(target: Path, payload: object) -> None:
         except OSError:  # e.g. NotADirectoryError when the folder itself could not be made
             pass
         raise
+
+
+def read_keyed(path: Path, magic: str, fmt: int, key: str) -> Any:
+    """A value stored by :func:`write_keyed` under (magic, format, key), or None.
+
+    None when the file is absent; an entry that cannot be read or carries another key is deleted
+    with a warning (the caller rebuilds it), never trusted.
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        log.warning("could not read the cache entry %s: %s", path, exc)
+        return None
+    try:
+        stored_magic, stored_fmt, stored_key, value = pickle.loads(data)
+        if stored_magic != magic or stored_fmt != fmt or stored_key != key:
+            raise ValueError(f"key mismatch ({stored_magic!r}, {stored_fmt!r}, {stored_key!r})")
+        return value
+    except Exception as exc:  # noqa: BLE001 - any failure to unpickle means: rebuild
+        log.warning("cache entry %s is corrupt (%s); rebuilding it", path, exc)
+        path.unlink(missing_ok=True)
+        return None
+
+
+def write_keyed(path: Path, magic: str, fmt: int, key: str, value: object) -> bool:
+    """Store ``value`` atomically under (magic, format, key); False (logged) if the cache is not writable."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _dump_atomic(path, (magic, fmt, key, value))
+        return True
+    except Exception as exc:  # noqa: BLE001 - an unwritable cache only costs time
+        log.warning("could not write the cache entry %s: %s", path, exc)
+        return False
 
 
 def write_cache(ontology: Ontology, root: Path, sha256: str) -> Path | None:

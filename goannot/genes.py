@@ -26,7 +26,6 @@ import ast
 import hashlib
 import importlib.util
 import logging
-import pickle
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -244,36 +243,17 @@ def _cache_file(key: str) -> Path:
 
 
 def _cache_read(key: str) -> Any:
-    """The object cached under ``key``, or None when absent; an unreadable entry is deleted."""
-    target = _cache_file(key)
-    try:
-        data = target.read_bytes()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        log.warning("could not read the gene cache %s: %s", target, exc)
-        return None
-    try:
-        magic, fmt, stored_key, value = pickle.loads(data)
-        if magic != _CACHE_MAGIC or fmt != _CACHE_FORMAT or stored_key != key:
-            raise ValueError(f"cache entry key mismatch ({magic!r}, {fmt!r}, {stored_key!r})")
-        return value
-    except Exception as exc:  # noqa: BLE001 - any failure to unpickle means: rebuild
-        log.warning("gene cache %s is corrupt (%s); rebuilding it", target, exc)
-        target.unlink(missing_ok=True)
-        return None
+    """The object cached under ``key``, or None (absent, or corrupt and deleted)."""
+    from .cache import read_keyed
+
+    return read_keyed(_cache_file(key), _CACHE_MAGIC, _CACHE_FORMAT, key)
 
 
 def _cache_write(key: str, value: object) -> None:
     """Store ``value`` under ``key`` atomically; a cache that cannot be written only costs time."""
-    from .atomic import atomic_write_bytes
+    from .cache import write_keyed
 
-    target = _cache_file(key)
-    try:
-        atomic_write_bytes(target, pickle.dumps((_CACHE_MAGIC, _CACHE_FORMAT, key, value),
-                                                protocol=pickle.HIGHEST_PROTOCOL))
-    except OSError as exc:
-        log.warning("could not write the gene cache %s: %s", target, exc)
+    write_keyed(_cache_file(key), _CACHE_MAGIC, _CACHE_FORMAT, key, value)
 
 
 def ncbi_cache_path(path: str | Path) -> Path:
