@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from .errors import DataSourceError
 from .ontology import TEXT_FIELDS, Ontology, _State
 
 __all__ = ["CACHE_FORMAT", "cache_path", "read_cache", "write_cache", "FileClosureStore", "read_keyed",
@@ -72,6 +73,8 @@ def read_keyed(path: Path, magic: str, fmt: int, key: str) -> Any:
     except OSError as exc:
         log.warning("could not read the cache entry %s: %s", path, exc)
         return None
+    enabled = gc.isenabled()
+    gc.disable()  # an entry may hold ~10^6 objects: the cyclic GC would only rescan them
     try:
         stored_magic, stored_fmt, stored_key, value = pickle.loads(data)
         if stored_magic != magic or stored_fmt != fmt or stored_key != key:
@@ -79,8 +82,14 @@ def read_keyed(path: Path, magic: str, fmt: int, key: str) -> Any:
         return value
     except Exception as exc:  # noqa: BLE001 - any failure to unpickle means: rebuild
         log.warning("cache entry %s is corrupt (%s); rebuilding it", path, exc)
-        path.unlink(missing_ok=True)
+        try:
+            path.unlink(missing_ok=True)
+        except OSError:
+            pass
         return None
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def write_keyed(path: Path, magic: str, fmt: int, key: str, value: object) -> bool:
@@ -121,59 +130,39 @@ def write_cache(ontology: Ontology, root: Path, sha256: str) -> Path | None:
 def _read_texts(root: Path, sha256: str, source: str | None) -> dict[str, str]:
     """The text columns of a cache entry; if that file is damaged, re-read them from the source file."""
     path = texts_path(root, sha256)
-    try:
-        with open(path, "rb") as fh:
-            magic, fmt, key, texts = pickle.load(fh)
-        if magic != _MAGIC or fmt != CACHE_FORMAT or key != sha256 or set(texts) != set(TEXT_FIELDS):
-            raise ValueError(f"texts entry key mismatch ({magic!r}, {fmt!r}, {key!r})")
-        return dict(texts)
-    except Exception as exc:  # noqa: BLE001 - unreadable means: recover from the source, never trust it
-        log.warning("ontology cache texts %s are unreadable (%s); re-reading %s", path, exc, source)
-        for p in (path, cache_path(root, sha256)):
-            try:
-                p.unlink()
-            except OSError:
-                pass
-        if source is None:
-            raise
-        from .obo import read_obo
-        from .obograph import read_obograph
+    texts = read_keyed(path, _MAGIC, CACHE_FORMAT, sha256)
+    if isinstance(texts, dict) and set(texts) == set(TEXT_FIELDS):
+        return texts
+    log.warning("ontology cache texts %s are unreadable; re-reading %s", path, source)
+    for p in (path, cache_path(root, sha256)):  # the core entry goes too: the pair is rebuilt together
+        try:
+            p.unlink(missing_ok=True)
+        except OSError:
+            pass
+    if source is None:
+        raise DataSourceError(f"the ontology cache texts {path} are damaged and the source file is unknown")
+    from .obo import read_obo
+    from .obograph import read_obograph
 
-        doc = read_obograph(source) if source.endswith((".json", ".json.gz")) else read_obo(source)
-        fresh = Ontology.from_document(doc).state
-        return {name: getattr(fresh, name) for name in TEXT_FIELDS}
+    doc = read_obograph(source) if source.endswith((".json", ".json.gz")) else read_obo(source)
+    fresh = Ontology.from_document(doc).state
+    return {name: getattr(fresh, name) for name in TEXT_FIELDS}
 
 
 def read_cache(root: Path, sha256: str) -> Ontology | None:
     """The cached ontology for this sha256, or None when absent; a corrupt entry is deleted."""
     target = cache_path(root, sha256)
-    try:
-        with open(target, "rb") as fh:
-            data = fh.read()
-    except FileNotFoundError:
+    fields = read_keyed(target, _MAGIC, CACHE_FORMAT, sha256)
+    if fields is None:
         return None
-    except OSError as exc:
-        log.warning("could not read the ontology cache %s: %s", target, exc)
-        return None
-    enabled = gc.isenabled()
-    gc.disable()  # unpickling ~10^6 objects: the cyclic GC would only rescan them
     try:
-        magic, fmt, key, fields = pickle.loads(data)
-        if magic != _MAGIC or fmt != CACHE_FORMAT or key != sha256:
-            raise ValueError(f"cache entry key mismatch ({magic!r}, {fmt!r}, {key!r})")
         state = _State(*fields)
         if not texts_path(root, sha256).is_file():
             raise ValueError("its text columns file is missing")
-    except Exception as exc:  # noqa: BLE001 - any failure to unpickle means: rebuild
+    except Exception as exc:  # noqa: BLE001 - an entry of another shape means: rebuild
         log.warning("ontology cache %s is corrupt (%s); rebuilding it", target, exc)
-        try:
-            target.unlink()
-        except OSError:
-            pass
+        target.unlink(missing_ok=True)
         return None
-    finally:
-        if enabled:
-            gc.enable()
     source = state.provenance.path
     return Ontology(state, texts=lambda: _read_texts(root, sha256, source))
 

@@ -63,6 +63,7 @@ from ..loader import load_ontology
 from ..ontology import Ontology
 from ..sources import Source, content_hash, get_source, locate, manifest
 from ..validate import ValidationResult, validate
+from ..validate.engine import header_date
 from .html import render_html
 from .svg import dag_svg, ribbon_svg
 
@@ -144,10 +145,9 @@ def _default_source(species: str) -> Source | None:
 
 def _release_date(aset: AnnotationSet, fallback: str) -> str | None:
     """The date an annotation file speaks for (its header's generated date, else a YYYY-MM-DD version)."""
-    for key in ("date-generated", "generated", "date"):
-        m = re.match(r"\s*(\d{4}-\d{2}-\d{2})", aset.header.get(key, "") or "")
-        if m:
-            return m.group(1)
+    stated = header_date(aset.header)
+    if stated is not None:
+        return stated.isoformat()
     m = re.fullmatch(r"(\d{4}-\d{2}-\d{2})", fallback)
     return m.group(1) if m else None
 
@@ -403,8 +403,8 @@ def run_report(gene: str = "IL7", species: Sequence[str] = DEFAULT_SPECIES, *,
             continue
         if whole.table["db_object_id"].ne("").any() and whole.table["db_object_id"].nunique() > 1:
             corpora[info.label] = whole  # information content from the whole file
-        options = {"today": info.generated} if info.generated else None
-        v = validate(sub, onto, policy="replace", options=options)
+        # the set keeps its file's header, so age rules count from the file's own date (engine default)
+        v = validate(sub, onto, policy="replace")
         validations[info.label] = v
         assert v.table is not None
         repaired[info.label] = v.table

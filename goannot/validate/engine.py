@@ -39,7 +39,7 @@ import logging
 import os
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -378,12 +378,8 @@ class _Chunk:
         idrules.restrict(ctx, keep)
 
 
-def reference_date(header: dict[str, Any]) -> _dt.date:
-    """The date age rules (GORULE:0000029) count from: the file's own generation date, else today.
-
-    GO applies the IEA age rule at submission time. Judging an archived file (the bundled 2019 GOA
-    files) by today's date would reject every IEA row in it, which is not what the rule means.
-    """
+def header_date(header: Mapping[str, Any]) -> _dt.date | None:
+    """The generation date an annotation file's header states (date-generated, generated or date), if any."""
     for key in ("date-generated", "generated", "date"):
         value = header.get(key)
         if isinstance(value, list):
@@ -396,7 +392,16 @@ def reference_date(header: dict[str, Any]) -> _dt.date:
                         return _dt.datetime.strptime(candidate, fmt).date()
                     except ValueError:
                         continue
-    return _dt.date.today()
+    return None
+
+
+def reference_date(header: Mapping[str, Any]) -> _dt.date:
+    """The date age rules (GORULE:0000029) count from: the file's own generation date, else today.
+
+    GO applies the IEA age rule at submission time. Judging an archived file (the bundled 2019 GOA
+    files) by today's date would reject every IEA row in it, which is not what the rule means.
+    """
+    return header_date(header) or _dt.date.today()
 
 
 class _Validator:
