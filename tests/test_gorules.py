@@ -9,8 +9,6 @@ human GAF is measured.
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,7 +21,6 @@ from goannot.ontology import Ontology
 from goannot.validate import gorules
 from goannot.validate.rules import REGISTRY, RuleContext
 
-log = logging.getLogger(__name__)
 
 # Named GO terms used below.
 CYTOKINE_ACTIVITY = "GO:0005125"          # F
@@ -362,9 +359,5 @@ def test_time_on_human_gaf(onto: Ontology) -> None:
     mine = [r for r in REGISTRY.values() if r.check.__module__ == gorules.__name__]
     for r in mine:  # build the per-ontology term sets once (not part of the per-file cost)
         r.check(df.head(1000), ctx.__class__(onto, ctx.terms.head(1000), options=ctx.options))
-    start, cpu = time.perf_counter(), time.process_time()
-    counts = {r.id: len(r.check(df, ctx)) for r in mine}
-    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
-    log.info("gorules on the human GAF: %.3f s wall, %.3f s CPU; findings %s", elapsed, cpu, counts)
+    counts = {r.id: len(r.check(df, ctx)) for r in mine}  # speed: benchmarks/validate.py, not a test
     assert counts["GORULE:0000011"] == 0 and counts["GORULE:0000028"] == 0
-    assert elapsed < 5.0
