@@ -1,0 +1,400 @@
+"""The shared per-chunk view the GO rules read: encoded columns, cached masks, the rows' terms.
+
+Split out of :mod:`goannot.validate.gorules` (which holds the rules themselves). A chunk of the
+human GAF has ~80k rows but few distinct values per column (21 evidence codes, ~9k GO terms, a
+handful of qualifiers). So every predicate is computed once per *distinct* value and broadcast back
+through integer codes, and each column is encoded at most once per chunk for all the rules of a
+pass (:class:`_View`). Only the few columns with many distinct values (reference, with/from,
+extensions) are scanned with Arrow's whole-column string kernels.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from collections.abc import Callable, Collection
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..columns import Col
+from ..ontology import Ontology
+from . import idrules
+from .rules import RuleContext
+
+
+class _View:
+    """Encoded columns of one chunk plus its aligned term table, shared by all rules of a pass.
+
+    The chunk's strings are Arrow arrays; converting a 475k-row column to Python objects or
+    hashing it costs tens of milliseconds, and twenty rules read the same few columns. So each
+    column is dictionary-encoded at most once per chunk (``codes``), predicates are evaluated on the
+    distinct values and broadcast through the integer codes, and high-cardinality columns
+    (reference, with/from) are scanned with Arrow's vectorized string kernels instead.
+    """
+
+    def __init__(self, chunk: pd.DataFrame, ctx: RuleContext, memo: dict[Any, dict[str, Any]] | None = None) -> None:
+        self.chunk = chunk
+        self.ctx = ctx
+        self.token = _terms_token(ctx)
+        self._memo = memo if memo is not None else {}  # per file: results of named per-value functions
+        self.n = len(chunk)
+        self._arrow: dict[str, pa.Array] = {}
+        self._codes: dict[str, tuple[npt.NDArray[np.intp], list[str]]] = {}
+        self._cache: dict[Any, Any] = {}
+
+    def arrow(self, name: str) -> pa.Array:
+        """A column as one Arrow string array (``terms.<x>`` for the term table; '' for a missing column)."""
+        got = self._arrow.get(name)
+        if got is None and name == "terms.target" and self.ctx.terms_deferred:
+            codes, uniques = self.codes(name)
+            got = pa.array(uniques, type=pa.large_string()).take(pa.array(codes))
+            self._arrow[name] = got
+        if got is None:
+            frame, col = (self.ctx.terms, name[6:]) if name.startswith("terms.") else (self.chunk, name)
+            if col in frame.columns:
+                got = _as_arrow(frame[col])
+            else:
+                got = pa.array([""] * self.n, type=pa.large_string())
+            self._arrow[name] = got
+        return got
+
+    def codes(self, name: str) -> tuple[npt.NDArray[np.intp], list[str]]:
+        """(codes per row, distinct values) of a column."""
+        got = self._codes.get(name)
+        if got is None and name == "terms.target":
+            got = idrules.target_codes(self.ctx)
+            if got is not None:
+                self._codes[name] = got
+        if got is None:
+            enc = pc.dictionary_encode(self.arrow(name))
+            idx = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.intp)
+            got = (idx, ["" if u is None else str(u) for u in enc.dictionary.to_pylist()])
+            self._codes[name] = got
+        return got
+
+    def values(self, name: str, rows: npt.NDArray[np.intp]) -> npt.NDArray[Any]:
+        """The values of a column at ``rows`` as an object array."""
+        if name in self._codes or name in _LOW_CARDINALITY:
+            codes, uniques = self.codes(name)
+            table = np.empty(len(uniques), dtype=object)
+            table[:] = uniques
+            return table[codes[rows]] if len(uniques) else np.full(len(rows), "", dtype=object)
+        return np.asarray(self.arrow(name).take(pa.array(rows, type=pa.int64())).to_numpy(zero_copy_only=False),
+                          dtype=object)
+
+    def table(self, name: str, fn: Callable[[str], Any], dtype: Any = bool, key: Any = None) -> npt.NDArray[Any]:
+        """``fn`` of each distinct value of a column (aligned with ``codes(name)[1]``)."""
+        k = ("table", name, key if key is not None else fn)
+        got = self._cache.get(k)
+        if got is None and name == "terms.target" and key is not None and self.ctx.terms_deferred:
+            got = self._cache[k] = self._verdict_table(fn, dtype, key)
+        if got is None:
+            uniques = self.codes(name)[1]
+            got = np.empty(len(uniques), dtype=dtype)
+            if isinstance(key, str):  # a named function: its results carry over to the file's next chunks
+                memo = self._memo.setdefault((name, key), {})
+                values = []
+                for u in uniques:
+                    r = memo.get(u, _MISSING)
+                    if r is _MISSING:
+                        r = memo[u] = fn(u)
+                    values.append(r)
+                got[:] = values
+            else:
+                got[:] = [fn(u) for u in uniques]
+            self._cache[k] = got
+        return got
+
+    def _verdict_table(self, fn: Callable[[str], Any], dtype: Any, key: Any) -> npt.NDArray[Any]:
+        """``fn`` of the target of every distinct ID of the file, computed once per ID per file.
+
+        Aligned with the per-row codes of :func:`idrules.target_codes`; extended when the file's
+        later chunks bring new IDs.
+        """
+        store: dict[Any, npt.NDArray[Any]] = self.ctx.state.setdefault("gorules.verdict_tables", {})
+        targets = idrules.verdict_targets(self.ctx)
+        k = (key, np.dtype(dtype).str)
+        got = store.get(k)
+        if got is None or len(got) < len(targets):
+            start = 0 if got is None else len(got)
+            more = np.empty(len(targets) - start, dtype=dtype)
+            more[:] = [fn(t) for t in targets[start:].tolist()]
+            got = store[k] = more if got is None else np.concatenate([got, more])
+        return got
+
+    def per_value(self, name: str, fn: Callable[[str], Any], dtype: Any = bool, key: Any = None) -> npt.NDArray[Any]:
+        """``fn`` applied to each distinct value of a column, broadcast to the rows."""
+        k = ("per_value", name, key if key is not None else fn)
+        got = self._cache.get(k)
+        if got is None:
+            t = self.table(name, fn, dtype, key)
+            got = t[self.codes(name)[0]] if len(t) else np.zeros(self.n, dtype=dtype)
+            self._cache[k] = got
+        return got
+
+    def isin(self, name: str, values: Collection[str]) -> npt.NDArray[np.bool_]:
+        """Rows whose column value is one of ``values``."""
+        k = ("isin", name, frozenset(values))
+        got = self._cache.get(k)
+        if got is None:
+            if name in self._codes or name in _LOW_CARDINALITY:
+                wanted = frozenset(values)
+                got = self.per_value(name, wanted.__contains__, key=("in", wanted))
+            else:
+                arr = self.arrow(name)
+                got = _bools(pc.is_in(arr, value_set=pa.array(sorted(values), type=arr.type)))
+            self._cache[k] = got
+        return got
+
+    def eq(self, name: str, value: str) -> npt.NDArray[np.bool_]:
+        """Rows whose column equals ``value``."""
+        return self.isin(name, (value,))
+
+    def regex(self, name: str, pattern: str, literal: str | None = None) -> npt.NDArray[np.bool_]:
+        """Rows whose column contains a match of the RE2 ``pattern`` (Arrow kernel, no Python per row).
+
+        ``literal``: a string (compared case-insensitively) that every match contains. Only the rows
+        containing it, found by a plain substring scan (several times faster than a regex), are then
+        matched against ``pattern``.
+        """
+        k = ("regex", name, pattern)
+        got = self._cache.get(k)
+        if got is None:
+            arr = self.arrow(name)
+            rows: npt.NDArray[np.intp] | None
+            if literal is not None:
+                got = self.contains(name, literal, ignore_case=True).copy()
+                rows = np.flatnonzero(got)
+            else:
+                # Empty values (most with/from, nearly every gene product form id) are judged once.
+                empty = self.empty(name)
+                n_empty = int(empty.sum())
+                rows = np.flatnonzero(~empty) if 4 * n_empty >= self.n else None
+                got = np.full(self.n, _matches_empty(pattern), dtype=bool)
+            if rows is None:  # few empty values: one scan of the whole column is cheaper than a take
+                got = _bools(pc.match_substring_regex(arr, pattern))
+            elif len(rows):
+                got[rows] = _bools(pc.match_substring_regex(arr.take(pa.array(rows, type=pa.int64())), pattern))
+            self._cache[k] = got
+        return got
+
+    def regex_at(self, name: str, pattern: str, rows: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
+        """For ``rows`` only: does the column contain a match of the RE2 ``pattern`` (not cached)."""
+        if not len(rows):
+            return np.zeros(0, dtype=bool)
+        return _bools(pc.match_substring_regex(self.arrow(name).take(pa.array(rows, type=pa.int64())), pattern))
+
+    def contains(self, name: str, literal: str, ignore_case: bool = False) -> npt.NDArray[np.bool_]:
+        """Rows whose column contains ``literal`` (a plain substring scan)."""
+        k = ("contains", name, literal, ignore_case)
+        got = self._cache.get(k)
+        if got is None:
+            arr = self.arrow(name)
+            if _lacks(arr, literal, ignore_case):
+                got = np.zeros(self.n, dtype=bool)
+            else:
+                got = _bools(pc.match_substring(arr, literal, ignore_case=ignore_case))
+            self._cache[k] = got
+        return got
+
+    def empty(self, name: str) -> npt.NDArray[np.bool_]:
+        """Rows whose column is ''."""
+        k = ("empty", name)
+        got = self._cache.get(k)
+        if got is None:
+            got = _bools(pc.equal(pc.binary_length(self.arrow(name)), 0))
+            self._cache[k] = got
+        return got
+
+    # -- the current term --------------------------------------------------------------------
+
+    def term_table(self, ids: Collection[str]) -> npt.NDArray[np.bool_]:
+        """Per distinct target: is it one of ``ids``."""
+        wanted = ids if isinstance(ids, (set, frozenset)) else frozenset(ids)
+        return self.table("terms.target", wanted.__contains__, key=("in", wanted))
+
+    def term_in(self, ids: Collection[str]) -> npt.NDArray[np.bool_]:
+        """Rows whose current term (``terms.target``) is one of ``ids``."""
+        wanted = ids if isinstance(ids, (set, frozenset)) else frozenset(ids)
+        return self.per_value("terms.target", wanted.__contains__, key=("in", wanted))
+
+    def aspect_codes(self, ontology: Ontology) -> npt.NDArray[np.int8]:
+        """Per row: 0 none, 1 P, 2 F, 3 C, from the namespace of the current term."""
+        if self.ctx.terms_deferred:
+            return self.verdict_vector("aspect", lambda t: _term_aspects(ontology, t))
+        def code(t: str) -> int:
+            return _ASPECT_CODE.get(ontology.namespace(t), 0) if t and t in ontology else 0
+        return self.per_value("terms.target", code, dtype=np.int8, key="aspect")
+
+    def verdict_vector(self, key: str, fn: Callable[[npt.NDArray[Any]], npt.NDArray[Any]]) -> npt.NDArray[Any]:
+        """Per row: ``fn`` (vectorized: targets -> values) of the current term, once per distinct ID per file.
+
+        Only with the engine's per-row codes (``ctx.terms_deferred``); ``key`` names ``fn``.
+        """
+        k = ("verdict_vector", key)
+        got = self._cache.get(k)
+        if got is None:
+            store: dict[Any, npt.NDArray[Any]] = self.ctx.state.setdefault("gorules.verdict_tables", {})
+            targets = idrules.verdict_targets(self.ctx)
+            table = store.get(k)
+            if table is None or len(table) < len(targets):
+                start = 0 if table is None else len(table)
+                more = fn(targets[start:])
+                table = store[k] = more if table is None else np.concatenate([table, more])
+            got = self._cache[k] = table[self.codes("terms.target")[0]]
+        return got
+
+    def has_target(self) -> npt.NDArray[np.bool_]:
+        """Rows whose term resolved to a current primary term."""
+        return ~self.eq("terms.target", "")
+
+    # -- the qualifier -----------------------------------------------------------------------
+
+    def relation(self) -> tuple[npt.NDArray[np.intp], list[str]]:
+        """(codes, values) of the relation part of each row's qualifier ('' when none)."""
+        codes, uniques = self.codes(Col.QUALIFIER)
+        return codes, [_relation_of(u) for u in uniques]
+
+    def negated(self) -> npt.NDArray[np.bool_]:
+        """Rows whose qualifier carries NOT."""
+        return self.per_value(Col.QUALIFIER, _is_negated)
+
+    def self_in_with(self, rows: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
+        """For ``rows``: does with/from list the annotated gene product itself (DB:DB_Object_ID)."""
+        if not len(rows):
+            return np.zeros(0, dtype=bool)
+        db = self.values(Col.DB, rows)
+        oid = self.values(Col.DB_OBJECT_ID, rows)
+        wf = self.values(Col.WITH_FROM, rows)
+        return np.array([f"{d}:{o}" in _split_ids(w) for d, o, w in zip(db.tolist(), oid.tolist(), wf.tolist())],
+                        dtype=bool)
+
+
+#: Columns with few distinct values: dictionary-encoded once and tested per distinct value.
+_LOW_CARDINALITY = frozenset({Col.DB, Col.QUALIFIER, Col.GO_ID, Col.EVIDENCE, Col.ASPECT, Col.DB_OBJECT_TYPE,
+                              Col.TAXON, Col.DATE, Col.ASSIGNED_BY, "terms.target"})
+_ASPECT_CODE = {"biological_process": 1, "molecular_function": 2, "cellular_component": 3}
+_ASPECT_OF_CODE = ("", "P", "F", "C")
+
+
+def _as_arrow(s: pd.Series) -> pa.Array:
+    """A pandas string column as one Arrow array (zero-copy for Arrow-backed columns)."""
+    arr: Any
+    try:
+        arr = s.array.__arrow_array__()
+    except (AttributeError, TypeError, pa.ArrowException):
+        arr = pa.array(s.to_numpy(dtype=object), type=pa.large_string(), from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        arr = arr.cast(pa.large_string())
+    if arr.null_count:
+        arr = pc.fill_null(arr, "")
+    return arr
+
+
+def _lacks(arr: pa.Array, literal: str, ignore_case: bool = False) -> bool:
+    """True when no value of ``arr`` can contain ``literal``: its bytes are nowhere in the data buffer.
+
+    One ``memchr``-speed search of the whole buffer (bytes outside a sliced array's range can only
+    make this say False, never wrongly True); most single-valued columns never hold a '|'. Ignoring
+    case, the buffer is lowered first, and only when it is ASCII (Unicode case folding could
+    otherwise map other characters onto the literal's letters, e.g. the Kelvin sign onto 'k').
+    """
+    data = _value_bytes(arr)
+    needle = literal.encode("utf-8")
+    if ignore_case:
+        if not (data.isascii() and needle.isascii()):
+            return False
+        data, needle = data.lower(), needle.lower()
+    return needle not in data
+
+
+def _value_bytes(arr: pa.Array) -> bytes:
+    """The bytes of a string array's values (only its own range of a shared, sliced buffer)."""
+    buffers = arr.buffers()
+    if len(buffers) < 3 or buffers[2] is None or not len(arr):
+        return b""
+    width = 8 if pa.types.is_large_string(arr.type) else 4
+    offsets = np.frombuffer(buffers[1], dtype=np.int64 if width == 8 else np.int32)
+    start, stop = int(offsets[arr.offset]), int(offsets[arr.offset + len(arr)])
+    return buffers[2][start:stop].to_pybytes()  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=None)
+def _matches_empty(pattern: str) -> bool:
+    """Whether the RE2 ``pattern`` finds a match in ''."""
+    return bool(pc.match_substring_regex(pa.array([""], type=pa.large_string()), pattern)[0].as_py())
+
+
+def _bools(x: Any) -> npt.NDArray[np.bool_]:
+    if isinstance(x, pa.ChunkedArray):
+        x = x.combine_chunks()
+    if x.null_count:
+        x = pc.fill_null(x, False)
+    return np.asarray(x.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+_MISSING = object()
+
+
+def _view(chunk: pd.DataFrame, ctx: RuleContext) -> _View:
+    """The shared view of ``chunk`` (rebuilt whenever the chunk or its term table changes)."""
+    v = ctx.state.get("gorules.view")
+    if isinstance(v, _View) and v.chunk is chunk and v.ctx is ctx and v.token is _terms_token(ctx) \
+            and v.n == len(chunk):
+        return v
+    v = _View(chunk, ctx, ctx.state.setdefault("gorules.memo", {}))
+    ctx.state["gorules.view"] = v
+    return v
+
+
+def _terms_token(ctx: RuleContext) -> object:
+    """What identifies the rows' terms: the per-row codes when deferred, else the given table."""
+    return idrules.row_codes(ctx) if ctx.terms_deferred else ctx.terms
+
+
+_TERM_CODES: "weakref.WeakKeyDictionary[Ontology, dict[str, Any]]" = weakref.WeakKeyDictionary()
+
+
+def _term_positions(ontology: Ontology, ids: npt.NDArray[Any]) -> npt.NDArray[np.intp]:
+    """Row index of each ID among the ontology's terms (-1: not a term, e.g. '' or an alt_id)."""
+    return np.asarray(idrules.term_index(ontology).get_indexer(pd.Index(ids, dtype=object)), dtype=np.intp)
+
+
+def _per_term(ontology: Ontology, key: str, build: Callable[[], npt.NDArray[Any]]) -> npt.NDArray[Any]:
+    per = _TERM_CODES.setdefault(ontology, {})
+    got = per.get(key)
+    if got is None:
+        got = per[key] = build()
+    return got
+
+
+def _term_aspects(ontology: Ontology, ids: npt.NDArray[Any]) -> npt.NDArray[np.int8]:
+    """0 none, 1 P, 2 F, 3 C per ID, from its namespace (0 for IDs that are not terms)."""
+    def build() -> npt.NDArray[np.int8]:
+        names = ontology.state.namespaces
+        return np.array([_ASPECT_CODE.get(n, 0) for n in names], dtype=np.int8)
+    codes = _per_term(ontology, "aspect", build)
+    pos = _term_positions(ontology, ids)
+    return np.where(pos >= 0, codes[pos], 0).astype(np.int8)
+
+
+def _split_ids(value: str) -> list[str]:
+    """The identifiers of a with/from or reference value ('|' and ',' separated)."""
+    return [p.strip() for p in re.split(r"[|,]", value) if p.strip()]
+
+
+def _relation_of(qualifier: str) -> str:
+    parts = [p.strip() for p in qualifier.split("|") if p.strip() and p.strip().upper() != "NOT"]
+    return parts[-1] if parts else ""
+
+
+def _is_negated(qualifier: str) -> bool:
+    return any(p.strip().upper() == "NOT" for p in qualifier.split("|"))
