@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -25,7 +26,7 @@ import pyarrow.compute as pc
 from ..columns import Col
 from ..ontology import Ontology
 from . import idrules
-from .rules import RuleContext
+from .rules import PREFETCHED, RuleContext, register_prefetch
 
 
 class _View:
@@ -47,6 +48,29 @@ class _View:
         self._arrow: dict[str, pa.Array] = {}
         self._codes: dict[str, tuple[npt.NDArray[np.intp], list[str]]] = {}
         self._cache: dict[Any, Any] = {}
+        self._objects: dict[str, npt.NDArray[Any]] = {}  # distinct values of a column as an object array
+        got = (ctx.state.get(PREFETCHED) or {}).get("gorules")
+        self._ahead: Prefetched = got if isinstance(got, Prefetched) else Prefetched({}, {})
+
+    def _as_read(self, key: tuple[Any, ...], name: str) -> Any:
+        """The result of ``key`` computed ahead (:func:`prefetch`), if ``name`` is still the column as read.
+
+        A column that a repair replaced, or any column once rejected rows were dropped, is a new array:
+        nothing computed ahead applies to it. Every operation on a chunk column joins the file's plan,
+        so the next chunks have it computed ahead.
+        """
+        if name.startswith("terms.") or name not in self.chunk.columns:
+            return None
+        current = self.chunk[name].array
+        if not hasattr(current, "__arrow_array__"):
+            return None
+        plan: tuple[tuple[Any, ...], ...] = self.ctx.state.get(_PLAN, ())
+        if key not in plan:
+            self.ctx.state[_PLAN] = (*plan, key)  # a new tuple: the prefetching thread reads it whole
+        read = self._ahead.arrays.get(name)
+        if read is None or current.__arrow_array__() is not read:
+            return None
+        return self._ahead.results.get(key)
 
     def arrow(self, name: str) -> pa.Array:
         """A column as one Arrow string array (``terms.<x>`` for the term table; '' for a missing column)."""
@@ -72,9 +96,9 @@ class _View:
             if got is not None:
                 self._codes[name] = got
         if got is None:
-            enc = pc.dictionary_encode(self.arrow(name))
-            idx = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.intp)
-            got = (idx, ["" if u is None else str(u) for u in enc.dictionary.to_pylist()])
+            got = self._as_read(("codes", name), name)
+            if got is None:
+                got = _encode(self.arrow(name))
             self._codes[name] = got
         return got
 
@@ -82,8 +106,10 @@ class _View:
         """The values of a column at ``rows`` as an object array."""
         if name in self._codes or name in _LOW_CARDINALITY:
             codes, uniques = self.codes(name)
-            table = np.empty(len(uniques), dtype=object)
-            table[:] = uniques
+            table = self._objects.get(name)
+            if table is None or len(table) != len(uniques):
+                table = self._objects[name] = np.empty(len(uniques), dtype=object)
+                table[:] = uniques
             return table[codes[rows]] if len(uniques) else np.full(len(rows), "", dtype=object)
         return np.asarray(self.arrow(name).take(pa.array(rows, type=pa.int64())).to_numpy(zero_copy_only=False),
                           dtype=object)
@@ -156,6 +182,16 @@ class _View:
         """Rows whose column equals ``value``."""
         return self.isin(name, (value,))
 
+    def _op(self, key: tuple[Any, ...], name: str) -> npt.NDArray[np.bool_]:
+        """The column operation ``key`` (see :func:`_run`) on column ``name``, once per view."""
+        got = self._cache.get(key)
+        if got is None:
+            got = self._as_read(key, name)
+            if got is None:
+                got = _run(key, self.arrow(name), self.n, lambda k: self._op(k, name))
+            self._cache[key] = got
+        return got  # type: ignore[no-any-return]
+
     def regex(self, name: str, pattern: str, literal: str | None = None) -> npt.NDArray[np.bool_]:
         """Rows whose column contains a match of the RE2 ``pattern`` (Arrow kernel, no Python per row).
 
@@ -163,26 +199,7 @@ class _View:
         containing it, found by a plain substring scan (several times faster than a regex), are then
         matched against ``pattern``.
         """
-        k = ("regex", name, pattern)
-        got = self._cache.get(k)
-        if got is None:
-            arr = self.arrow(name)
-            rows: npt.NDArray[np.intp] | None
-            if literal is not None:
-                got = self.contains(name, literal, ignore_case=True).copy()
-                rows = np.flatnonzero(got)
-            else:
-                # Empty values (most with/from, nearly every gene product form id) are judged once.
-                empty = self.empty(name)
-                n_empty = int(empty.sum())
-                rows = np.flatnonzero(~empty) if 4 * n_empty >= self.n else None
-                got = np.full(self.n, _matches_empty(pattern), dtype=bool)
-            if rows is None:  # few empty values: one scan of the whole column is cheaper than a take
-                got = _bools(pc.match_substring_regex(arr, pattern))
-            elif len(rows):
-                got[rows] = _bools(pc.match_substring_regex(arr.take(pa.array(rows, type=pa.int64())), pattern))
-            self._cache[k] = got
-        return got
+        return self._op(("regex", name, pattern, literal), name)
 
     def regex_at(self, name: str, pattern: str, rows: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
         """For ``rows`` only: does the column contain a match of the RE2 ``pattern`` (not cached)."""
@@ -192,25 +209,11 @@ class _View:
 
     def contains(self, name: str, literal: str, ignore_case: bool = False) -> npt.NDArray[np.bool_]:
         """Rows whose column contains ``literal`` (a plain substring scan)."""
-        k = ("contains", name, literal, ignore_case)
-        got = self._cache.get(k)
-        if got is None:
-            arr = self.arrow(name)
-            if _lacks(arr, literal, ignore_case):
-                got = np.zeros(self.n, dtype=bool)
-            else:
-                got = _bools(pc.match_substring(arr, literal, ignore_case=ignore_case))
-            self._cache[k] = got
-        return got
+        return self._op(("contains", name, literal, ignore_case), name)
 
     def empty(self, name: str) -> npt.NDArray[np.bool_]:
         """Rows whose column is ''."""
-        k = ("empty", name)
-        got = self._cache.get(k)
-        if got is None:
-            got = _bools(pc.equal(pc.binary_length(self.arrow(name)), 0))
-            self._cache[k] = got
-        return got
+        return self._op(("empty", name), name)
 
     # -- the current term --------------------------------------------------------------------
 
@@ -344,6 +347,96 @@ def _bools(x: Any) -> npt.NDArray[np.bool_]:
 _MISSING = object()
 
 
+def _encode(arr: pa.Array) -> tuple[npt.NDArray[np.intp], list[str]]:
+    """(code per row, distinct values) of a string column ('' for nulls)."""
+    enc = pc.dictionary_encode(arr)
+    idx = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.intp)
+    return idx, ["" if u is None else str(u) for u in enc.dictionary.to_pylist()]
+
+
+def _run(key: tuple[Any, ...], arr: pa.Array, n: int,
+         sub: Callable[[tuple[Any, ...]], npt.NDArray[np.bool_]]) -> Any:
+    """One column operation of the view on the ``n`` values of ``arr``; ``sub(key)`` gives the ones it builds on.
+
+    ``("codes", name)``: :func:`_encode`; ``("empty", name)``; ``("contains", name, literal, ignore_case)``;
+    ``("regex", name, pattern, literal)`` (see :meth:`_View.regex`). A pure function of the array, so
+    it can run ahead of the rules in another thread (:func:`prefetch`).
+    """
+    op = key[0]
+    if op == "codes":
+        return _encode(arr)
+    if op == "empty":
+        return _bools(pc.equal(pc.binary_length(arr), 0))
+    if op == "contains":
+        literal, ignore_case = key[2], key[3]
+        if _lacks(arr, literal, ignore_case):
+            return np.zeros(n, dtype=bool)
+        return _bools(pc.match_substring(arr, literal, ignore_case=ignore_case))
+    if op != "regex":
+        raise ValueError(f"unknown column operation {op!r}")
+    name, pattern, literal = key[1], key[2], key[3]
+    rows: npt.NDArray[np.intp] | None
+    if literal is not None:
+        got = sub(("contains", name, literal, True)).copy()
+        rows = np.flatnonzero(got)
+    else:
+        # Empty values (most with/from, nearly every gene product form id) are judged once.
+        empty = sub(("empty", name))
+        n_empty = int(empty.sum())
+        rows = np.flatnonzero(~empty) if 4 * n_empty >= n else None
+        got = np.full(n, _matches_empty(pattern), dtype=bool)
+    if rows is None:  # few empty values: one scan of the whole column is cheaper than a take
+        got = _bools(pc.match_substring_regex(arr, pattern))
+    elif len(rows):
+        got[rows] = _bools(pc.match_substring_regex(arr.take(pa.array(rows, type=pa.int64())), pattern))
+    return got
+
+
+#: ``ctx.state`` key of the column operations the view ran on columns as read, in first-use order.
+_PLAN = "gorules.plan"
+
+
+@dataclass(frozen=True)
+class Prefetched:
+    """Column operations of one chunk computed ahead: the columns' Arrow arrays as read, and the results."""
+
+    arrays: dict[str, Any]
+    results: dict[tuple[Any, ...], Any]
+
+
+def prefetch(table: pd.DataFrame, state: Mapping[str, Any]) -> Prefetched:
+    """Run on a chunk as read the column operations the view needed on the file's earlier chunks.
+
+    Called by the engine in a background thread, a chunk ahead of the rules: the operations are
+    Arrow kernels that release the GIL (dictionary encoding, substring and regex scans), so they
+    overlap with the rules' work on the previous chunk. The view uses a result only while its column
+    is still the array read here (no repair replaced it, no rejected row was dropped), so what the
+    rules see is the same as without it. The plan (``state[_PLAN]``) is a tuple the view replaces
+    whole: read here without a lock.
+    """
+    plan: tuple[tuple[Any, ...], ...] = tuple(state.get(_PLAN, ()))
+    arrays: dict[str, Any] = {}
+    columns: dict[str, pa.Array] = {}
+    results: dict[tuple[Any, ...], Any] = {}
+    n = len(table)
+
+    def sub(key: tuple[Any, ...]) -> Any:
+        got = results.get(key)
+        if got is None:
+            name = key[1]
+            arr = columns.get(name)
+            if arr is None:
+                arrays[name] = table[name].array.__arrow_array__()
+                arr = columns[name] = _as_arrow(table[name])
+            got = results[key] = _run(key, arr, n, sub)
+        return got
+
+    for key in plan:
+        if key[1] in table.columns and hasattr(table[key[1]].array, "__arrow_array__"):
+            sub(key)
+    return Prefetched(arrays, results)
+
+
 def _view(chunk: pd.DataFrame, ctx: RuleContext) -> _View:
     """The shared view of ``chunk`` (rebuilt whenever the chunk or its term table changes)."""
     v = ctx.state.get("gorules.view")
@@ -398,3 +491,6 @@ def _relation_of(qualifier: str) -> str:
 
 def _is_negated(qualifier: str) -> bool:
     return any(p.strip().upper() == "NOT" for p in qualifier.split("|"))
+
+
+register_prefetch("gorules", prefetch)

@@ -55,7 +55,7 @@ from ..columns import GAF_COLUMNS, TABLE_COLUMNS, Col
 from . import idrules
 from ._spill import FindingSpill, batch_findings
 from .report import FINDING_RECORD, STATUSES, ValidationResult, empty_findings, merge_counts, write_report_json
-from .rules import Action, Rule, RuleContext, Severity
+from .rules import PREFETCHED, PREFETCHERS, Action, Rule, RuleContext, Severity
 from .rules import rules as registered_rules
 
 if TYPE_CHECKING:
@@ -409,7 +409,7 @@ class _Validator:
 
     def __init__(self, ontology: Ontology, *, policy: str, rules: list[str] | tuple[str, ...] | None,
                  fail_on: str, options: dict[str, Any] | None, meta: dict[str, Any],
-                 spill: bool = False) -> None:
+                 spill: bool = False, state: dict[str, Any] | None = None) -> None:
         if policy not in idrules.POLICIES:
             raise ValueError(f"unknown policy {policy!r}; expected one of {', '.join(idrules.POLICIES)}")
         if fail_on not in ("info", "warning", "error", "never", "none"):
@@ -427,7 +427,7 @@ class _Validator:
         self.options["policy"] = policy
         if not self.options.get("today"):
             self.options["today"] = reference_date(self.options["header"])
-        self.state: dict[str, Any] = {}
+        self.state: dict[str, Any] = {} if state is None else state
         self.seen = _Seen.empty()
         self.state["goannot.engine.duplicates"] = self.seen
         self.offset = 0
@@ -446,8 +446,19 @@ class _Validator:
                             "version": self.meta.get("version", ""), "generated": generated},
         }
 
-    def run(self, table: pd.DataFrame, reader_rejects: pd.DataFrame | None, input_rows: int) -> _ChunkOut:
-        """Validate one chunk; see the module docstring for the steps."""
+    def run(self, table: pd.DataFrame, reader_rejects: pd.DataFrame | None, input_rows: int,
+            prefetched: dict[str, Any] | None = None) -> _ChunkOut:
+        """Validate one chunk; see the module docstring for the steps.
+
+        ``prefetched``: what the registered prefetch functions computed on ``table`` ahead of time.
+        """
+        self.state[PREFETCHED] = prefetched or {}
+        try:
+            return self._run(table, reader_rejects, input_rows)
+        finally:
+            self.state[PREFETCHED] = {}  # free the chunk's prefetched arrays with the chunk
+
+    def _run(self, table: pd.DataFrame, reader_rejects: pd.DataFrame | None, input_rows: int) -> _ChunkOut:
         if not isinstance(table.index, pd.RangeIndex) or table.index.start != 0 or table.index.step != 1:
             table = table.reset_index(drop=True)
         n = len(table)
@@ -735,6 +746,32 @@ class _Outputs:
                 _unlink(tmp)
 
 
+def _prefetching(chunks: Iterator[AnnotationChunk], state: dict[str, Any]
+                 ) -> Iterator[tuple[AnnotationChunk, dict[str, Any]]]:
+    """The chunks, each with the results of the registered prefetch functions on it, one chunk ahead.
+
+    The prefetch functions run in a background thread (:func:`~goannot.annotations._blocks.read_ahead`)
+    on chunk k+1 while the rules run on chunk k: their Arrow kernels release the GIL, so on a machine
+    with a core to spare that work leaves the rules' thread. They read ``state`` (the file's
+    ``ctx.state``) as the rules left it after the chunks before.
+    """
+    from ..annotations._blocks import read_ahead
+
+    if not PREFETCHERS:
+        return ((chunk, {}) for chunk in chunks)
+
+    def ahead() -> Iterator[tuple[AnnotationChunk, dict[str, Any]]]:
+        try:
+            for chunk in chunks:
+                yield chunk, {name: fn(chunk.table, state) for name, fn in PREFETCHERS.items()}
+        finally:
+            close = getattr(chunks, "close", None)
+            if close is not None:
+                close()
+
+    return read_ahead(ahead(), name="goannot-prefetch")
+
+
 def validate_file(path: str | Path, ontology: Ontology, *, format: str | None = None, policy: str = "replace",
                   rules: list[str] | tuple[str, ...] | None = None, fail_on: str = "error",
                   options: dict[str, Any] | None = None, fix_path: str | Path | None = None,
@@ -762,20 +799,23 @@ def validate_file(path: str | Path, ontology: Ontology, *, format: str | None = 
     outputs = _Outputs(fix_path, rejects_path, log_path)
     v: _Validator | None = None
     meta: dict[str, Any] = {}
+    state: dict[str, Any] = {}
     try:
-        chunks = iter_annotations(path, format, strict=strict, chunk_rows=chunk_rows)
+        _all_rules(rules)  # registers the rule modules' prefetch functions too
+        chunks = _prefetching(iter_annotations(path, format, strict=strict, chunk_rows=chunk_rows), state)
         while True:
             t0 = time.perf_counter()
-            chunk = next(chunks, None)
+            item = next(chunks, None)
             reading += time.perf_counter() - t0
-            if chunk is None:
+            if item is None:
                 break
+            chunk, prefetched = item
             if v is None:
                 meta = _meta_of(chunk)
                 v = _Validator(ontology, policy=policy, rules=rules, fail_on=fail_on, options=options, meta=meta,
-                               spill=True)
+                               spill=True, state=state)
                 outputs.header(meta, ontology, policy)
-            out = v.run(chunk.table, chunk.rejects, chunk.input_rows)
+            out = v.run(chunk.table, chunk.rejects, chunk.input_rows, prefetched)
             outputs.write(out, meta)
             log.debug("%s: %d rows validated", path, v.result.input_rows)
         if v is None:
