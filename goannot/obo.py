@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .errors import OboParseError
 
-__all__ = ["OboTerm", "OboTypedef", "OboDocument", "parse_obo", "read_obo"]
+__all__ = ["OboTerm", "OboTypedef", "OboDocument", "parse_obo", "parse_obo_lines", "read_obo"]
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +160,8 @@ class OboDocument:
         return out
 
 
-def _unquote(value: str, path: str | None, line: int, tag: str) -> tuple[str, str]:
+def unquote(value: str, path: str | None, line: int, tag: str) -> tuple[str, str]:
+    """``"quoted text" rest`` -> (text with OBO escapes undone, rest); raises when there is no quoted string."""
     if value[:1] == '"' and "\\" not in value:  # the common case, without a regex
         end = value.find('"', 1)
         if end > 0:
@@ -171,7 +172,27 @@ def _unquote(value: str, path: str | None, line: int, tag: str) -> tuple[str, st
     return _UNESCAPE.sub(_unescape_char, m.group(1)), m.group(2)
 
 
-def _strip_trailing(value: str) -> str:
+def synonym_fields(value: str, path: str | None, line: int) -> tuple[str, str, str]:
+    """``"text" SCOPE [TYPE] [xrefs]`` -> (text, scope, type); no scope means RELATED."""
+    text, rest = unquote(value, path, line, "synonym")
+    bits = rest.split("[", 1)[0].split()
+    return text, bits[0] if bits else "RELATED", bits[1] if len(bits) > 1 else ""
+
+
+def relationship_fields(value: str, path: str | None, line: int) -> tuple[str, str]:
+    """``TYPE ID ! comment`` -> (type, id)."""
+    parts = value.split(None, 2)
+    if len(parts) < 2:
+        raise OboParseError(path, line, f"relationship: expected 'TYPE ID', found {value[:60]!r}")
+    return parts[0], parts[1]
+
+
+def is_true(value: str) -> bool:
+    """An OBO boolean (``true``, ``True``...; anything else is false)."""
+    return value.lower().startswith("true")
+
+
+def strip_trailing(value: str) -> str:
     """Drop a trailing ``! comment`` and ``{modifiers}`` from an identifier-like value."""
     cut = value.find(" !")
     if cut >= 0:
@@ -182,19 +203,28 @@ def _strip_trailing(value: str) -> str:
     return value.strip()
 
 
-def parse_obo(text: str, path: str | None = None) -> OboDocument:
-    """Parse OBO text. Raises :class:`OboParseError` with the line for what cannot be read."""
+def parse_obo(text: str, path: str | None = None, *, data: bytes | None = None) -> OboDocument:
+    """Parse OBO text. Raises :class:`OboParseError` with the line for what cannot be read.
+
+    ``data`` may pass the UTF-8 bytes ``text`` was decoded from, to save encoding them again.
+    Regular files are read by :func:`goannot._oboscan.scan_obo` (whole-file, vectorized); what it
+    does not take, it hands to the line-by-line reader, which also says where a file is wrong.
+    """
+    from ._oboscan import scan_obo  # it uses this module's value helpers
+
     # The parse allocates ~10^6 small objects and no cycles; the cyclic GC would only rescan them.
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _parse_obo(text, path)
+        doc = scan_obo(text, text.encode("utf-8") if data is None else data, path)
+        return doc if doc is not None else parse_obo_lines(text, path)
     finally:
         if enabled:
             gc.enable()
 
 
-def _parse_obo(text: str, path: str | None) -> OboDocument:
+def parse_obo_lines(text: str, path: str | None = None) -> OboDocument:
+    """The line-by-line OBO reader: any file, slower; its errors name the line."""
     header: dict[str, list[str]] = {}
     typedefs: list[OboTypedef] = []
     doc = OboDocument(header=header, typedefs=typedefs, path=path)
@@ -207,7 +237,9 @@ def _parse_obo(text: str, path: str | None) -> OboDocument:
     stanza = "header"
     stanza_line = 0
     pending_id = True
-    for lineno, raw in enumerate(text.splitlines(), 1):
+    for lineno, raw in enumerate(text.split("\n"), 1):
+        if raw[-1:] == "\r":
+            raw = raw[:-1]
         if not raw or raw[0] == "!":
             continue
         if raw[0] == "[":
@@ -239,7 +271,7 @@ def _parse_obo(text: str, path: str | None) -> OboDocument:
                 if tag != "id":
                     raise OboParseError(path, lineno, f"[Term] stanza must start with id:, found {tag}:")
                 cur = len(ids)
-                ids.append(_strip_trailing(value))
+                ids.append(strip_trailing(value))
                 doc.lines.append(stanza_line)
                 names.append("")
                 namespaces.append("")
@@ -249,37 +281,34 @@ def _parse_obo(text: str, path: str | None) -> OboDocument:
                 pending_id = False
                 continue
             if tag == "synonym":
-                text_, rest = _unquote(value, path, lineno, "synonym")
-                bits = rest.split("[", 1)[0].split()
+                text_, scope, kind = synonym_fields(value, path, lineno)
                 syn_term.append(cur)
                 syn_text.append(text_)
-                syn_scope.append(bits[0] if bits else "RELATED")
-                syn_type.append(bits[1] if len(bits) > 1 else "")
+                syn_scope.append(scope)
+                syn_type.append(kind)
             elif tag == "is_a":
                 edge_child.append(cur)
                 edge_rel.append("is_a")
                 edge_parent.append(value.partition(" ")[0])
             elif tag == "relationship":
-                parts = value.split(None, 2)
-                if len(parts) < 2:
-                    raise OboParseError(path, lineno, f"relationship: expected 'TYPE ID', found {value[:60]!r}")
+                rel, parent = relationship_fields(value, path, lineno)
                 edge_child.append(cur)
-                edge_rel.append(parts[0])
-                edge_parent.append(parts[1])
+                edge_rel.append(rel)
+                edge_parent.append(parent)
             elif tag == "name":
                 names[cur] = value
             elif tag == "namespace":
                 namespaces[cur] = value
             elif tag == "def":
-                definitions[cur] = _unquote(value, path, lineno, "def")[0]
+                definitions[cur] = unquote(value, path, lineno, "def")[0]
             elif tag == "alt_id":
-                doc.alt_ids.append((cur, _strip_trailing(value)))
+                doc.alt_ids.append((cur, strip_trailing(value)))
             elif tag == "is_obsolete":
-                obsolete[cur] = value.lower().startswith("true")
+                obsolete[cur] = is_true(value)
             elif tag == "replaced_by":
-                doc.replaced_by.setdefault(cur, []).append(_strip_trailing(value))
+                doc.replaced_by.setdefault(cur, []).append(strip_trailing(value))
             elif tag == "consider":
-                doc.consider.setdefault(cur, []).append(_strip_trailing(value))
+                doc.consider.setdefault(cur, []).append(strip_trailing(value))
             elif tag == "subset":
                 doc.subsets.setdefault(cur, []).append(value.partition(" ")[0])
             elif tag == "xref":
@@ -293,7 +322,7 @@ def _parse_obo(text: str, path: str | None) -> OboDocument:
             if typedef is None:
                 if tag != "id":
                     raise OboParseError(path, lineno, f"[Typedef] stanza must start with id:, found {tag}:")
-                typedef = OboTypedef(id=_strip_trailing(value))
+                typedef = OboTypedef(id=strip_trailing(value))
                 typedefs.append(typedef)
                 pending_id = False
             elif tag == "name":
@@ -325,6 +354,6 @@ def read_obo(path: str | Path) -> OboDocument:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise OboParseError(p, line, f"not valid UTF-8 at byte {exc.start}") from None
-    return parse_obo(text, str(p))
+    return parse_obo(text, str(p), data=data)
 
 
