@@ -55,7 +55,7 @@ from ..columns import GAF_COLUMNS, TABLE_COLUMNS, Col
 from . import idrules
 from ._spill import FindingSpill, batch_findings
 from .report import FINDING_RECORD, STATUSES, ValidationResult, empty_findings, merge_counts, write_report_json
-from .rules import PREFETCHED, PREFETCHERS, Action, Rule, RuleContext, Severity
+from .rules import PREFETCHED, PREFETCHERS, Action, Rule, RuleContext, Severity, register_prefetch
 from .rules import rules as registered_rules
 
 if TYPE_CHECKING:
@@ -123,20 +123,24 @@ def _as_table(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
-def _key_hashes(frame: pd.DataFrame, rows: npt.NDArray[np.intp]) -> npt.NDArray[np.uint64]:
-    """A 64-bit hash of the :data:`DUPLICATE_KEY` values of ``rows``.
+def _key_hashes(frame: pd.DataFrame, rows: npt.NDArray[np.intp] | None) -> npt.NDArray[np.uint64]:
+    """A 64-bit hash of the :data:`DUPLICATE_KEY` values of ``rows`` (None: every row).
 
     Each column is dictionary-encoded by Arrow and only its distinct values are hashed in Python
     (``hash`` is stable within a process, which is all a file's run needs); the per-column hashes are
     then mixed with numpy. 64 bits make an accidental collision in a file of 10^6 rows ~10^-8 likely.
+    A row's hash depends on its own values only, so hashes of the same row computed in different
+    calls (different ``rows``, or the chunk as read and as repaired) agree.
     """
-    h = np.zeros(len(rows), dtype=np.uint64)
-    if not len(rows):
+    n = len(frame) if rows is None else len(rows)
+    h = np.zeros(n, dtype=np.uint64)
+    if not n:
         return h
-    take = pa.array(rows, type=pa.int64())
+    take = None if rows is None else pa.array(rows, type=pa.int64())
     for col in DUPLICATE_KEY:
         arr = pa.array(frame[col].array)
-        arr = arr.take(take)
+        if take is not None:
+            arr = arr.take(take)
         if isinstance(arr, pa.ChunkedArray):
             arr = arr.combine_chunks()
         enc = arr.dictionary_encode()
@@ -147,6 +151,21 @@ def _key_hashes(frame: pd.DataFrame, rows: npt.NDArray[np.intp]) -> npt.NDArray[
             h = (h ^ hashed[codes]) * _MIX
             h ^= h >> np.uint64(29)
     return h
+
+
+_KEYS_AHEAD = "goannot.engine.duplicate-keys"
+
+
+def _keys_ahead(table: pd.DataFrame, state: Mapping[str, Any]) -> tuple[pd.DataFrame, npt.NDArray[np.uint64]]:
+    """Prefetch (see :func:`_prefetching`): the key hash of every row of a chunk as read.
+
+    The merge step takes these for the rows no repair changed in a key column and hashes only the
+    others itself; most of the work (Arrow's dictionary encoding, numpy's mixing) releases the GIL.
+    """
+    return table, _key_hashes(table, None)
+
+
+register_prefetch(_KEYS_AHEAD, _keys_ahead)
 
 
 @dataclass
@@ -524,8 +543,16 @@ class _Validator:
         rows = np.flatnonzero(candidate)
         if not len(rows):
             return merged
-        hashes = _key_hashes(work.frame, rows)
-        lines = work.lines[frame_at[rows]]
+        at_rows = frame_at[rows]
+        ahead = (self.state.get(PREFETCHED) or {}).get(_KEYS_AHEAD)
+        if ahead is not None and ahead[0] is work.original:
+            hashes = ahead[1][at_rows]
+            redo = work.key_changed[at_rows]  # a repaired key: hash the row's current values
+            if redo.any():
+                hashes[redo] = _key_hashes(work.frame, rows[redo])
+        else:
+            hashes = _key_hashes(work.frame, rows)
+        lines = work.lines[at_rows]
         dup, first_line = self.seen.check(hashes, key_changed[rows], lines)
         if not dup.any():
             return merged
