@@ -24,10 +24,6 @@ log = logging.getLogger("goannot")
 
 EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
 
-#: The seed-004 IL7 table shipped with goannot's examples (used by the demo).
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-
-
 def _out(text: str = "", stream: TextIO | None = None) -> None:
     (stream or sys.stdout).write(text + "\n")
 

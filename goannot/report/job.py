@@ -73,8 +73,8 @@ __all__ = ["run_report", "ReportResult", "SetInfo", "DEFAULT_SPECIES", "NCBI_IL7
 log = logging.getLogger(__name__)
 
 DEFAULT_SPECIES: tuple[str, ...] = ("human", "mouse", "rat")
-#: The old NCBI Gene GO table of human IL7 shipped with the sources (a source checkout's examples/).
-NCBI_IL7_TABLE = Path(__file__).resolve().parents[2] / "examples" / "il7_ncbi_go_table.tsv"
+#: The old NCBI Gene GO table of human IL7 (seed 004; examples/ holds it, the package ships it as data).
+NCBI_IL7_TABLE = Path(__file__).resolve().parents[1] / "data" / "il7_ncbi_go_table.tsv"
 NCBI_IL7_LABEL = "human NCBI 2010"
 #: TSV files the report writes (when there is a comparison); stale ones from an earlier run are removed.
 TSV_TABLES: tuple[str, ...] = ("genes", "matrix", "matrix_wide", "shared", "core", "specific", "near_misses",
@@ -365,7 +365,7 @@ def run_report(gene: str = "IL7", species: Sequence[str] = DEFAULT_SPECIES, *,
         extra: Mapping[str, str | Path] = ({NCBI_IL7_LABEL: NCBI_IL7_TABLE} if gene.upper() == "IL7"
                                            and NCBI_IL7_TABLE.is_file() else {})
         if gene.upper() == "IL7" and not NCBI_IL7_TABLE.is_file():
-            log.info("the NCBI IL7 table %s is not here (not a source checkout); left out", NCBI_IL7_TABLE)
+            log.warning("the NCBI IL7 table %s is missing from this installation; left out", NCBI_IL7_TABLE)
     else:
         extra = extra_sets
 
