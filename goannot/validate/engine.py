@@ -154,15 +154,38 @@ def _key_hashes(frame: pd.DataFrame, rows: npt.NDArray[np.intp] | None) -> npt.N
 
 
 _KEYS_AHEAD = "goannot.engine.duplicate-keys"
+#: ``state`` key: the repair targets (:func:`idrules.repair_targets`) as an Arrow array, for the prefetch.
+_TARGET_IDS = "goannot.engine.repair-targets"
 
 
-def _keys_ahead(table: pd.DataFrame, state: Mapping[str, Any]) -> tuple[pd.DataFrame, npt.NDArray[np.uint64]]:
-    """Prefetch (see :func:`_prefetching`): the key hash of every row of a chunk as read.
+@dataclass(frozen=True)
+class _KeysAhead:
+    """Key hashes of a chunk as read (``table``), for the rows flagged ``known``."""
 
-    The merge step takes these for the rows no repair changed in a key column and hashes only the
-    others itself; most of the work (Arrow's dictionary encoding, numpy's mixing) releases the GIL.
+    table: pd.DataFrame
+    known: npt.NDArray[np.bool_]
+    hashes: npt.NDArray[np.uint64]
+
+
+def _keys_ahead(table: pd.DataFrame, state: Mapping[str, Any]) -> _KeysAhead:
+    """Prefetch (see :func:`_prefetching`): the key hashes of a chunk's rows as read.
+
+    Only the rows whose GO ID is a possible repair target (most of the merge step's candidates; all
+    rows until the validator has said which IDs those are). The merge step takes these hashes for
+    candidate rows no repair changed in a key column and hashes the other candidates itself; most
+    of the work (Arrow's dictionary encoding and take, numpy's mixing) releases the GIL.
     """
-    return table, _key_hashes(table, None)
+    n = len(table)
+    targets = state.get(_TARGET_IDS)
+    if targets is None:
+        known = np.ones(n, dtype=bool)
+        return _KeysAhead(table, known, _key_hashes(table, None))
+    go = pa.array(table[_GO_ID].array)
+    known = np.asarray(pc.is_in(go, value_set=targets).to_numpy(zero_copy_only=False), dtype=bool)
+    hashes = np.zeros(n, dtype=np.uint64)
+    rows = np.flatnonzero(known)
+    hashes[rows] = _key_hashes(table, rows)
+    return _KeysAhead(table, known, hashes)
 
 
 register_prefetch(_KEYS_AHEAD, _keys_ahead)
@@ -447,6 +470,7 @@ class _Validator:
         if not self.options.get("today"):
             self.options["today"] = reference_date(self.options["header"])
         self.state: dict[str, Any] = {} if state is None else state
+        self.state[_TARGET_IDS] = pa.array(sorted(idrules.repair_targets(ontology)), type=pa.large_string())
         self.seen = _Seen.empty()
         self.state["goannot.engine.duplicates"] = self.seen
         self.offset = 0
@@ -545,9 +569,10 @@ class _Validator:
             return merged
         at_rows = frame_at[rows]
         ahead = (self.state.get(PREFETCHED) or {}).get(_KEYS_AHEAD)
-        if ahead is not None and ahead[0] is work.original:
-            hashes = ahead[1][at_rows]
-            redo = work.key_changed[at_rows]  # a repaired key: hash the row's current values
+        if isinstance(ahead, _KeysAhead) and ahead.table is work.original:
+            hashes = ahead.hashes[at_rows]
+            # Not hashed ahead, or a repaired key (hash the row's current values): hashed here.
+            redo = ~ahead.known[at_rows] | work.key_changed[at_rows]
             if redo.any():
                 hashes[redo] = _key_hashes(work.frame, rows[redo])
         else:
