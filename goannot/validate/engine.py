@@ -206,9 +206,14 @@ class _Seen:
     def check(self, h: npt.NDArray[np.uint64], rep: npt.NDArray[np.bool_], lines: npt.NDArray[np.int64]
               ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.int64]]:
         """For rows in file order: (merged?, line of the first row with the same key); then remember them."""
+        if not len(h):
+            return np.zeros(0, dtype=bool), np.zeros(0, dtype=np.int64)
         codes, uniq = pd.factorize(h)
         uniq = np.asarray(uniq, dtype=np.uint64)
-        _, first = np.unique(codes, return_index=True)  # factorize numbers keys by first appearance
+        # Each key's first position: factorize numbers keys by first appearance, so a position is a
+        # key's first exactly where the running maximum of the codes grows.
+        running = np.maximum.accumulate(codes)
+        first = np.flatnonzero(np.concatenate(([True], running[1:] > running[:-1])))
         # Look the keys up in sorted order (a sorted probe walks the table once: several times faster).
         order = np.argsort(uniq)
         sorted_keys = uniq[order]
@@ -562,8 +567,9 @@ class _Validator:
         candidate = live & (key_changed | idrules.in_targets(ctx))
         other = key_changed & ~work.go_changed[frame_at]
         if other.any():  # a non-ID repair of a key column: compare with every row of the same GO ID
-            gos = set(work.frame[_GO_ID].to_numpy(dtype=object)[other].tolist())
-            candidate |= live & work.frame[_GO_ID].isin(gos).to_numpy(dtype=bool)
+            go_ids = pa.array(work.frame[_GO_ID].array)
+            gos = pc.unique(go_ids.take(pa.array(np.flatnonzero(other), type=pa.int64())))
+            candidate |= live & np.asarray(pc.is_in(go_ids, value_set=gos).to_numpy(zero_copy_only=False), dtype=bool)
         rows = np.flatnonzero(candidate)
         if not len(rows):
             return merged
