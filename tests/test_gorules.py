@@ -245,6 +245,24 @@ def test_legacy_prefix_repair(onto: Ontology) -> None:
     assert got["set_db"].tolist() == ["UniProtKB"] and got["action"].tolist() == ["repair"]
 
 
+@pytest.mark.parametrize("with_from, cites_itself", [
+    ("UniProtKB:P13232", True),
+    ("UniProtKB:P10168|UniProtKB:P13232", True),
+    ("UniProtKB:P10168,UniProtKB:P13232", True),
+    ("UniProtKB:P132321", False),
+    ("UniProtKB:P13232-2", False),
+    ("UniProtKB:P10168 | UniProtKB:P13232", True),   # entries are stripped
+    ("UniProtKB:P13232\u00a0,X:1", True),            # ... of Unicode whitespace too (str.strip)
+    ("UniProtKB:P13232\x1c", True),                  # ... and of ASCII separators str.strip removes
+    ("UniProtKB:P1323\u00e9", False),
+])
+def test_self_citation_in_with_from(onto: Ontology, with_from: str, cites_itself: bool) -> None:
+    """GORULE:0000050's self-citation test, mixing rows the vectorized path and the stripping path judge."""
+    df = frame(row(evidence="ISS", with_from=with_from), row(evidence="ISS", with_from="UniProtKB:P13232"),
+               row(evidence="ISS", with_from="UniProtKB:P10168"))
+    assert flagged(onto, "GORULE:0000050", df) == ([0, 1] if cites_itself else [1])
+
+
 def test_engine_may_pass_object_columns(onto: Ontology) -> None:
     """Checks accept plain object-dtype chunks as well as Arrow-backed ones."""
     df = frame(row(evidence="ND"), row()).astype({c: object for c in TABLE_COLUMNS if c != "line"})

