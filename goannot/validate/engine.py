@@ -333,6 +333,7 @@ class _Chunk:
         n = len(table)
         self.lines = table[_LINE].to_numpy(dtype=np.int64)
         self.pos: npt.NDArray[np.intp] | None = None   # frame position -> chunk position (None: identity)
+        self.rejected = np.zeros(n, dtype=bool)  # reject_rule != "", kept as booleans: cheaper to test
         self.reject_rule = np.full(n, "", dtype=object)
         self.reject_reason = np.full(n, "", dtype=object)
         self.changed = np.zeros(n, dtype=bool)
@@ -381,7 +382,8 @@ class _Chunk:
     def _reject(self, rule_id: str, at: npt.NDArray[np.intp], message: npt.NDArray[Any]) -> None:
         at, first = np.unique(at, return_index=True)
         message = message[first]
-        free = self.reject_rule[at] == ""
+        free = ~self.rejected[at]
+        self.rejected[at[free]] = True
         self.reject_rule[at[free]] = rule_id
         self.reject_reason[at[free]] = message[free]
 
@@ -416,7 +418,7 @@ class _Chunk:
 
     def drop_rejected(self, ctx: RuleContext) -> None:
         """Leave the rejected rows out of the frame (and ``ctx.terms``) that later rules see."""
-        live = self.reject_rule == ""
+        live = ~self.rejected
         if live.all():
             return
         keep = np.flatnonzero(live)
@@ -522,13 +524,13 @@ class _Validator:
         for rule in self.other_rules:
             work.apply(rule, rule.check(work.frame, ctx))
         frame_at = work.to_chunk(np.arange(len(work.frame)))
-        live = work.reject_rule[frame_at] == ""
+        live = ~work.rejected[frame_at]
         merged = self._merge(work, ctx, frame_at, live)
         final = live & ~merged
         out_rows = np.flatnonzero(final)
         out_table = work.frame.iloc[out_rows].reset_index(drop=True) if not final.all() else work.frame
         rejects = self._rejects(work, reader_rejects)
-        n_rejected = int((work.reject_rule != "").sum()) + (0 if reader_rejects is None else len(reader_rejects))
+        n_rejected = int(work.rejected.sum()) + (0 if reader_rejects is None else len(reader_rejects))
         n_repaired = int(work.changed[frame_at[out_rows]].sum())
         out = _ChunkOut(out_table, rejects, pd.concat(work.changes, ignore_index=True) if work.changes
                         else _frame(_CHANGE_COLUMNS), kept=len(out_rows) - n_repaired, repaired=n_repaired,
@@ -614,7 +616,7 @@ class _Validator:
                 "rule": [UNPARSABLE_LINE] * len(reader_rejects),
                 "reason": reader_rejects["reason"].astype(object).to_numpy(),
                 "raw": reader_rejects["raw"].astype(object).to_numpy()}))
-        at = np.flatnonzero(work.reject_rule != "")
+        at = np.flatnonzero(work.rejected)
         if len(at):
             columns = GAF_COLUMNS if self.meta.get("format") == "gaf" else TABLE_COLUMNS[:-1]
             raw = _join(work.original, at, columns)
