@@ -107,13 +107,33 @@ def _termset(ontology: Ontology, key: str, build: Callable[[], Iterable[str]]) -
 
 
 def _closure(ontology: Ontology, relations: tuple[str, ...], *roots: str) -> frozenset[str]:
-    """The roots (those the release has) and all their descendants over ``relations``."""
+    """The roots (those the release has) and all their descendants over ``relations``.
+
+    What ``ontology.descendants(root, relations, reflexive=True)`` gives for each root, found in one
+    walk down the release's edge arrays with numpy (one step per depth level, ~5 ms) rather than
+    through the per-term adjacency lists ``descendants`` builds on first use (~35 ms a relation set,
+    paid by the first validation of a process).
+    """
     def build() -> set[str]:
-        out: set[str] = set()
-        for r in roots:
-            if r in ontology and not ontology.is_obsolete(r):
-                out |= ontology.descendants(r, relations, reflexive=True)
-        return out
+        s = ontology.state
+        starts = [ontology.index_of(r) for r in roots if r in ontology and not ontology.is_obsolete(r)]
+        if not starts:
+            return set()
+        use = np.isin(s.edge_rel, [k for k, name in enumerate(s.rel_names) if name in relations])
+        child, parent = s.edge_child[use], s.edge_parent[use]
+        reached = np.zeros(len(s.ids), dtype=bool)
+        reached[starts] = True
+        frontier = reached.copy()
+        while True:
+            new = child[frontier[parent]]
+            new = new[~reached[new]]
+            if not len(new):
+                break
+            reached[new] = True
+            frontier = np.zeros_like(reached)
+            frontier[new] = True
+        ids = s.ids
+        return {ids[k] for k in np.flatnonzero(reached).tolist()}
     return _termset(ontology, ",".join(relations) + ":" + ",".join(roots), build)
 
 
