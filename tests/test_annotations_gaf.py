@@ -252,3 +252,24 @@ def test_many_rejects_keep_their_raw_text(tmp_path: Path) -> None:
     assert result.rejects["line"].tolist() == list(range(14, 26))
     assert result.rejects.loc[0, "raw"] == _line(c14="20191301")
     assert result.rejects.loc[11, "reason"] == "column 14 (Date) '20192401' is not a valid YYYYMMDD date"
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_blocks_cut_at_newlines_whatever_the_pieces(seed: int) -> None:
+    """Blocks hold whole lines, in order, each byte once, however the decompressed pieces fall."""
+    import random
+
+    from goannot.annotations._blocks import _cut
+
+    rng = random.Random(seed)
+    lines = [b"x" * rng.choice((0, 1, 5, 40, 3000)) + b"\n" for _ in range(400)]
+    text = b"".join(lines) + (b"tail without newline" if seed % 2 else b"")
+    pieces, at = [], 0
+    while at < len(text):
+        n = rng.choice((1, 7, 100, 2500, 9000))
+        pieces.append(text[at:at + n])
+        at += n
+    blocks = list(_cut(iter(pieces), block_bytes=4096, first_bytes=512))
+    assert b"".join(b for b, _ in blocks) == text
+    assert all(b.endswith(b"\n") for b, _ in blocks[:-1])
+    assert all(count == b.count(b"\n") for b, count in blocks)

@@ -170,16 +170,23 @@ def _cut(pieces: Iterator[bytes], block_bytes: int, first_bytes: int) -> Iterato
             pending_len += len(piece)
             if pending_len < target:
                 continue
-            buf = b"".join(pending)
-            cut = buf.rfind(b"\n") + 1
-            if cut == 0:  # one enormous line: keep accumulating
-                pending = [buf]
+            # Cut after the last newline, copying each byte once: the pieces up to it are joined
+            # into the block, the tail of the piece holding it is kept for the next block.
+            k = len(pending) - 1
+            while k >= 0 and pending[k].rfind(b"\n") < 0:
+                k -= 1
+            if k < 0:  # one enormous line: keep accumulating
                 continue
-            block = buf[:cut] if cut < len(buf) else buf
-            rest = buf[cut:]
-            del buf  # only the block and the tail stay alive while the consumer works
-            pending = [rest] if rest else []
-            pending_len = len(rest)
+            last = pending[k]
+            cut = last.rfind(b"\n") + 1
+            if k == 0:
+                block = last if cut == len(last) else last[:cut]
+            else:
+                block = b"".join([*pending[:k], memoryview(last)[:cut]])
+            rest = ([last[cut:]] if cut < len(last) else []) + pending[k + 1:]
+            del last  # only the block and the tail stay alive while the consumer works
+            pending = rest
+            pending_len = sum(len(p) for p in rest)
             del rest
             count = block.count(b"\n")
             yield block, count
