@@ -9,7 +9,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -336,7 +335,7 @@ def test_report_json_written_in_batches_is_json_dump_text(tmp_path: Path, n: int
     assert (tmp_path / "r.json").read_text(encoding="utf-8") == expected
 
 
-# -- work done ahead (prefetch) ---------------------------------------------------------------------
+# -- streamed and in-memory runs agree ---------------------------------------------------------------
 
 
 def _human_sample(path: Path, n: int = 1500) -> Path:
@@ -366,8 +365,8 @@ def _human_sample(path: Path, n: int = 1500) -> Path:
     return path
 
 
-def test_streamed_with_prefetch_matches_in_memory(go: Ontology, tmp_path: Path) -> None:
-    """validate_file (column work done a chunk ahead) finds exactly what validate finds without it."""
+def test_streamed_matches_in_memory_with_every_rule(go: Ontology, tmp_path: Path) -> None:
+    """validate_file chunk by chunk finds exactly what validate finds on the whole table, every rule on."""
     path = _human_sample(tmp_path / "sample.gaf")
     whole = balanced(validate(read_annotations(path), go))
     streamed = balanced(validate_file(path, go, chunk_rows=200))
@@ -379,28 +378,3 @@ def test_streamed_with_prefetch_matches_in_memory(go: Ontology, tmp_path: Path) 
     a = whole.findings.astype(str).sort_values(key, ignore_index=True)
     b = streamed.findings.astype(str).sort_values(key, ignore_index=True)
     pd.testing.assert_frame_equal(a, b)
-
-
-def test_prefetched_results_apply_only_to_columns_as_read(go: Ontology) -> None:
-    """The view takes a result computed ahead only for the very array it was computed on."""
-    from goannot.validate import _chunkview as cv
-    from goannot.validate.rules import PREFETCHED, RuleContext
-
-    df = pd.DataFrame({"with_from": pd.array(["CHEBI:15377", ""], dtype="str"),
-                       "go_id": pd.array([PROTEIN_BINDING, PROTEIN_BINDING], dtype="str")})
-    key = ("contains", "with_from", "chebi:", True)
-    ahead = cv.prefetch(df, {cv._PLAN: (key,)})
-    assert ahead.results[key].tolist() == [True, False]
-    ahead.results[key] = np.array([False, True])  # marked, to tell a result taken from ahead
-
-    def seen(frame: pd.DataFrame) -> list[bool]:
-        ctx = RuleContext(go, pd.DataFrame({"target": [PROTEIN_BINDING] * 2}),
-                          state={PREFETCHED: {"gorules": ahead}})
-        return cv._View(frame, ctx).contains("with_from", "chebi:", ignore_case=True).tolist()
-
-    assert seen(df) == [False, True]                       # the column as read: taken from ahead
-    repaired = df.copy(deep=False)
-    column = df["with_from"].copy()
-    column.iloc[[1]] = [""]                                # same values, but a new array (as a repair makes)
-    repaired["with_from"] = column
-    assert seen(repaired) == [True, False]                 # computed in place

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import re
 import weakref
-from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Collection
 from functools import lru_cache
 from typing import Any
 
@@ -26,7 +25,7 @@ import pyarrow.compute as pc
 from ..columns import Col
 from ..ontology import Ontology
 from . import idrules
-from .rules import PREFETCHED, RuleContext, register_prefetch
+from .rules import RuleContext
 
 
 class _View:
@@ -49,28 +48,6 @@ class _View:
         self._codes: dict[str, tuple[npt.NDArray[np.intp], list[str]]] = {}
         self._cache: dict[Any, Any] = {}
         self._objects: dict[str, npt.NDArray[Any]] = {}  # distinct values of a column as an object array
-        got = (ctx.state.get(PREFETCHED) or {}).get("gorules")
-        self._ahead: Prefetched = got if isinstance(got, Prefetched) else Prefetched({}, {})
-
-    def _as_read(self, key: tuple[Any, ...], name: str) -> Any:
-        """The result of ``key`` computed ahead (:func:`prefetch`), if ``name`` is still the column as read.
-
-        A column that a repair replaced, or any column once rejected rows were dropped, is a new array:
-        nothing computed ahead applies to it. Every operation on a chunk column joins the file's plan,
-        so the next chunks have it computed ahead.
-        """
-        if name.startswith("terms.") or name not in self.chunk.columns:
-            return None
-        current = self.chunk[name].array
-        if not hasattr(current, "__arrow_array__"):
-            return None
-        plan: tuple[tuple[Any, ...], ...] = self.ctx.state.get(_PLAN, ())
-        if key not in plan:
-            self.ctx.state[_PLAN] = (*plan, key)  # a new tuple: the prefetching thread reads it whole
-        read = self._ahead.arrays.get(name)
-        if read is None or current.__arrow_array__() is not read:
-            return None
-        return self._ahead.results.get(key)
 
     def arrow(self, name: str) -> pa.Array:
         """A column as one Arrow string array (``terms.<x>`` for the term table; '' for a missing column)."""
@@ -96,10 +73,7 @@ class _View:
             if got is not None:
                 self._codes[name] = got
         if got is None:
-            got = self._as_read(("codes", name), name)
-            if got is None:
-                got = _encode(self.arrow(name))
-            self._codes[name] = got
+            got = self._codes[name] = _encode(self.arrow(name))
         return got
 
     def values(self, name: str, rows: npt.NDArray[np.intp]) -> npt.NDArray[Any]:
@@ -186,10 +160,7 @@ class _View:
         """The column operation ``key`` (see :func:`_run`) on column ``name``, once per view."""
         got = self._cache.get(key)
         if got is None:
-            got = self._as_read(key, name)
-            if got is None:
-                got = _run(key, self.arrow(name), self.n, lambda k: self._op(k, name))
-            self._cache[key] = got
+            got = self._cache[key] = _run(key, self.arrow(name), self.n, lambda k: self._op(k, name))
         return got  # type: ignore[no-any-return]
 
     def regex(self, name: str, pattern: str, literal: str | None = None) -> npt.NDArray[np.bool_]:
@@ -393,8 +364,7 @@ def _run(key: tuple[Any, ...], arr: pa.Array, n: int,
     """One column operation of the view on the ``n`` values of ``arr``; ``sub(key)`` gives the ones it builds on.
 
     ``("codes", name)``: :func:`_encode`; ``("empty", name)``; ``("contains", name, literal, ignore_case)``;
-    ``("regex", name, pattern, literal)`` (see :meth:`_View.regex`). A pure function of the array, so
-    it can run ahead of the rules in another thread (:func:`prefetch`).
+    ``("regex", name, pattern, literal)`` (see :meth:`_View.regex`).
     """
     op = key[0]
     if op == "codes":
@@ -421,51 +391,6 @@ def _run(key: tuple[Any, ...], arr: pa.Array, n: int,
     elif len(rows):
         got[rows] = _bools(pc.match_substring_regex(arr.take(pa.array(rows, type=pa.int64())), pattern))
     return got
-
-
-#: ``ctx.state`` key of the column operations the view ran on columns as read, in first-use order.
-_PLAN = "gorules.plan"
-
-
-@dataclass(frozen=True)
-class Prefetched:
-    """Column operations of one chunk computed ahead: the columns' Arrow arrays as read, and the results."""
-
-    arrays: dict[str, Any]
-    results: dict[tuple[Any, ...], Any]
-
-
-def prefetch(table: pd.DataFrame, state: Mapping[str, Any]) -> Prefetched:
-    """Run on a chunk as read the column operations the view needed on the file's earlier chunks.
-
-    Called by the engine in a background thread, a chunk ahead of the rules: the operations are
-    Arrow kernels that release the GIL (dictionary encoding, substring and regex scans), so they
-    overlap with the rules' work on the previous chunk. The view uses a result only while its column
-    is still the array read here (no repair replaced it, no rejected row was dropped), so what the
-    rules see is the same as without it. The plan (``state[_PLAN]``) is a tuple the view replaces
-    whole: read here without a lock.
-    """
-    plan: tuple[tuple[Any, ...], ...] = tuple(state.get(_PLAN, ()))
-    arrays: dict[str, Any] = {}
-    columns: dict[str, pa.Array] = {}
-    results: dict[tuple[Any, ...], Any] = {}
-    n = len(table)
-
-    def sub(key: tuple[Any, ...]) -> Any:
-        got = results.get(key)
-        if got is None:
-            name = key[1]
-            arr = columns.get(name)
-            if arr is None:
-                arrays[name] = table[name].array.__arrow_array__()
-                arr = columns[name] = _as_arrow(table[name])
-            got = results[key] = _run(key, arr, n, sub)
-        return got
-
-    for key in plan:
-        if key[1] in table.columns and hasattr(table[key[1]].array, "__arrow_array__"):
-            sub(key)
-    return Prefetched(arrays, results)
 
 
 def _view(chunk: pd.DataFrame, ctx: RuleContext) -> _View:
@@ -523,5 +448,3 @@ def _relation_of(qualifier: str) -> str:
 def _is_negated(qualifier: str) -> bool:
     return any(p.strip().upper() == "NOT" for p in qualifier.split("|"))
 
-
-register_prefetch("gorules", prefetch)

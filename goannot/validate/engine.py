@@ -55,7 +55,7 @@ from ..columns import GAF_COLUMNS, TABLE_COLUMNS, Col
 from . import idrules
 from ._spill import FindingSpill, batch_findings
 from .report import FINDING_RECORD, STATUSES, ValidationResult, empty_findings, merge_counts, write_report_json
-from .rules import PREFETCHED, PREFETCHERS, Action, Rule, RuleContext, Severity, register_prefetch
+from .rules import Action, Rule, RuleContext, Severity
 from .rules import rules as registered_rules
 
 if TYPE_CHECKING:
@@ -123,24 +123,20 @@ def _as_table(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(data)
 
 
-def _key_hashes(frame: pd.DataFrame, rows: npt.NDArray[np.intp] | None) -> npt.NDArray[np.uint64]:
-    """A 64-bit hash of the :data:`DUPLICATE_KEY` values of ``rows`` (None: every row).
+def _key_hashes(frame: pd.DataFrame, rows: npt.NDArray[np.intp]) -> npt.NDArray[np.uint64]:
+    """A 64-bit hash of the :data:`DUPLICATE_KEY` values of ``rows``.
 
     Each column is dictionary-encoded by Arrow and only its distinct values are hashed in Python
     (``hash`` is stable within a process, which is all a file's run needs); the per-column hashes are
     then mixed with numpy. 64 bits make an accidental collision in a file of 10^6 rows ~10^-8 likely.
-    A row's hash depends on its own values only, so hashes of the same row computed in different
-    calls (different ``rows``, or the chunk as read and as repaired) agree.
     """
-    n = len(frame) if rows is None else len(rows)
-    h = np.zeros(n, dtype=np.uint64)
-    if not n:
+    h = np.zeros(len(rows), dtype=np.uint64)
+    if not len(rows):
         return h
-    take = None if rows is None else pa.array(rows, type=pa.int64())
+    take = pa.array(rows, type=pa.int64())
     for col in DUPLICATE_KEY:
         arr = pa.array(frame[col].array)
-        if take is not None:
-            arr = arr.take(take)
+        arr = arr.take(take)
         if isinstance(arr, pa.ChunkedArray):
             arr = arr.combine_chunks()
         enc = arr.dictionary_encode()
@@ -151,44 +147,6 @@ def _key_hashes(frame: pd.DataFrame, rows: npt.NDArray[np.intp] | None) -> npt.N
             h = (h ^ hashed[codes]) * _MIX
             h ^= h >> np.uint64(29)
     return h
-
-
-_KEYS_AHEAD = "goannot.engine.duplicate-keys"
-#: ``state`` key: the repair targets (:func:`idrules.repair_targets`) as an Arrow array, for the prefetch.
-_TARGET_IDS = "goannot.engine.repair-targets"
-
-
-@dataclass(frozen=True)
-class _KeysAhead:
-    """Key hashes of a chunk as read (``table``), for the rows flagged ``known``."""
-
-    table: pd.DataFrame
-    known: npt.NDArray[np.bool_]
-    hashes: npt.NDArray[np.uint64]
-
-
-def _keys_ahead(table: pd.DataFrame, state: Mapping[str, Any]) -> _KeysAhead:
-    """Prefetch (see :func:`_prefetching`): the key hashes of a chunk's rows as read.
-
-    Only the rows whose GO ID is a possible repair target (most of the merge step's candidates; all
-    rows until the validator has said which IDs those are). The merge step takes these hashes for
-    candidate rows no repair changed in a key column and hashes the other candidates itself; most
-    of the work (Arrow's dictionary encoding and take, numpy's mixing) releases the GIL.
-    """
-    n = len(table)
-    targets = state.get(_TARGET_IDS)
-    if targets is None:
-        known = np.ones(n, dtype=bool)
-        return _KeysAhead(table, known, _key_hashes(table, None))
-    go = pa.array(table[_GO_ID].array)
-    known = np.asarray(pc.is_in(go, value_set=targets).to_numpy(zero_copy_only=False), dtype=bool)
-    hashes = np.zeros(n, dtype=np.uint64)
-    rows = np.flatnonzero(known)
-    hashes[rows] = _key_hashes(table, rows)
-    return _KeysAhead(table, known, hashes)
-
-
-register_prefetch(_KEYS_AHEAD, _keys_ahead)
 
 
 @dataclass
@@ -458,7 +416,7 @@ class _Validator:
 
     def __init__(self, ontology: Ontology, *, policy: str, rules: list[str] | tuple[str, ...] | None,
                  fail_on: str, options: dict[str, Any] | None, meta: dict[str, Any],
-                 spill: bool = False, state: dict[str, Any] | None = None) -> None:
+                 spill: bool = False) -> None:
         if policy not in idrules.POLICIES:
             raise ValueError(f"unknown policy {policy!r}; expected one of {', '.join(idrules.POLICIES)}")
         if fail_on not in ("info", "warning", "error", "never", "none"):
@@ -476,8 +434,7 @@ class _Validator:
         self.options["policy"] = policy
         if not self.options.get("today"):
             self.options["today"] = reference_date(self.options["header"])
-        self.state: dict[str, Any] = {} if state is None else state
-        self.state[_TARGET_IDS] = pa.array(sorted(idrules.repair_targets(ontology)), type=pa.large_string())
+        self.state: dict[str, Any] = {}
         self.seen = _Seen.empty()
         self.state["goannot.engine.duplicates"] = self.seen
         self.offset = 0
@@ -496,19 +453,8 @@ class _Validator:
                             "version": self.meta.get("version", ""), "generated": generated},
         }
 
-    def run(self, table: pd.DataFrame, reader_rejects: pd.DataFrame | None, input_rows: int,
-            prefetched: dict[str, Any] | None = None) -> _ChunkOut:
-        """Validate one chunk; see the module docstring for the steps.
-
-        ``prefetched``: what the registered prefetch functions computed on ``table`` ahead of time.
-        """
-        self.state[PREFETCHED] = prefetched or {}
-        try:
-            return self._run(table, reader_rejects, input_rows)
-        finally:
-            self.state[PREFETCHED] = {}  # free the chunk's prefetched arrays with the chunk
-
-    def _run(self, table: pd.DataFrame, reader_rejects: pd.DataFrame | None, input_rows: int) -> _ChunkOut:
+    def run(self, table: pd.DataFrame, reader_rejects: pd.DataFrame | None, input_rows: int) -> _ChunkOut:
+        """Validate one chunk; see the module docstring for the steps."""
         if not isinstance(table.index, pd.RangeIndex) or table.index.start != 0 or table.index.step != 1:
             table = table.reset_index(drop=True)
         n = len(table)
@@ -575,17 +521,8 @@ class _Validator:
         rows = np.flatnonzero(candidate)
         if not len(rows):
             return merged
-        at_rows = frame_at[rows]
-        ahead = (self.state.get(PREFETCHED) or {}).get(_KEYS_AHEAD)
-        if isinstance(ahead, _KeysAhead) and ahead.table is work.original:
-            hashes = ahead.hashes[at_rows]
-            # Not hashed ahead, or a repaired key (hash the row's current values): hashed here.
-            redo = ~ahead.known[at_rows] | work.key_changed[at_rows]
-            if redo.any():
-                hashes[redo] = _key_hashes(work.frame, rows[redo])
-        else:
-            hashes = _key_hashes(work.frame, rows)
-        lines = work.lines[at_rows]
+        hashes = _key_hashes(work.frame, rows)
+        lines = work.lines[frame_at[rows]]
         dup, first_line = self.seen.check(hashes, key_changed[rows], lines)
         if not dup.any():
             return merged
@@ -806,32 +743,6 @@ class _Outputs:
                 _unlink(tmp)
 
 
-def _prefetching(chunks: Iterator[AnnotationChunk], state: dict[str, Any]
-                 ) -> Iterator[tuple[AnnotationChunk, dict[str, Any]]]:
-    """The chunks, each with the results of the registered prefetch functions on it, one chunk ahead.
-
-    The prefetch functions run in a background thread (:func:`~goannot.annotations._blocks.read_ahead`)
-    on chunk k+1 while the rules run on chunk k: their Arrow kernels release the GIL, so on a machine
-    with a core to spare that work leaves the rules' thread. They read ``state`` (the file's
-    ``ctx.state``) as the rules left it after the chunks before.
-    """
-    from ..annotations._blocks import read_ahead
-
-    if not PREFETCHERS:
-        return ((chunk, {}) for chunk in chunks)
-
-    def ahead() -> Iterator[tuple[AnnotationChunk, dict[str, Any]]]:
-        try:
-            for chunk in chunks:
-                yield chunk, {name: fn(chunk.table, state) for name, fn in PREFETCHERS.items()}
-        finally:
-            close = getattr(chunks, "close", None)
-            if close is not None:
-                close()
-
-    return read_ahead(ahead(), name="goannot-prefetch")
-
-
 def validate_file(path: str | Path, ontology: Ontology, *, format: str | None = None, policy: str = "replace",
                   rules: list[str] | tuple[str, ...] | None = None, fail_on: str = "error",
                   options: dict[str, Any] | None = None, fix_path: str | Path | None = None,
@@ -859,23 +770,20 @@ def validate_file(path: str | Path, ontology: Ontology, *, format: str | None = 
     outputs = _Outputs(fix_path, rejects_path, log_path)
     v: _Validator | None = None
     meta: dict[str, Any] = {}
-    state: dict[str, Any] = {}
     try:
-        _all_rules(rules)  # registers the rule modules' prefetch functions too
-        chunks = _prefetching(iter_annotations(path, format, strict=strict, chunk_rows=chunk_rows), state)
+        chunks = iter_annotations(path, format, strict=strict, chunk_rows=chunk_rows)
         while True:
             t0 = time.perf_counter()
-            item = next(chunks, None)
+            chunk = next(chunks, None)
             reading += time.perf_counter() - t0
-            if item is None:
+            if chunk is None:
                 break
-            chunk, prefetched = item
             if v is None:
                 meta = _meta_of(chunk)
                 v = _Validator(ontology, policy=policy, rules=rules, fail_on=fail_on, options=options, meta=meta,
-                               spill=True, state=state)
+                               spill=True)
                 outputs.header(meta, ontology, policy)
-            out = v.run(chunk.table, chunk.rejects, chunk.input_rows, prefetched)
+            out = v.run(chunk.table, chunk.rejects, chunk.input_rows)
             outputs.write(out, meta)
             log.debug("%s: %d rows validated", path, v.result.input_rows)
         if v is None:

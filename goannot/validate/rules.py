@@ -19,7 +19,7 @@ applied, and guarantees that every input row ends up kept, repaired, rejected or
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -40,9 +40,6 @@ __all__ = [
     "rules",
     "findings",
     "no_findings",
-    "PREFETCHED",
-    "PREFETCHERS",
-    "register_prefetch",
 ]
 
 
@@ -220,26 +217,3 @@ _EMPTY = pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else object) for
 def no_findings() -> pd.DataFrame:
     """An empty result (a shallow copy of one prebuilt frame: most checks on most chunks find nothing)."""
     return _EMPTY.copy(deep=False)
-
-
-#: Work on a chunk *as read* that a rule module wants done ahead: ``(table, state) -> result``, where
-#: ``state`` is the file's ``ctx.state`` (to be read only: the function runs in another thread).
-Prefetch = Callable[[pd.DataFrame, Mapping[str, Any]], Any]
-#: Registered prefetch functions by name. :func:`goannot.validate.validate_file` runs them in a
-#: background thread on each chunk before its rules run (a chunk ahead), and leaves the results in
-#: ``ctx.state[PREFETCHED][name]`` while that chunk is validated.
-PREFETCHERS: dict[str, Prefetch] = {}
-#: The ``ctx.state`` key of the current chunk's prefetch results (absent or {} when none ran).
-PREFETCHED = "goannot.prefetched"
-
-
-def register_prefetch(name: str, fn: Prefetch) -> None:
-    """Have ``fn`` run ahead on every chunk a file validation reads (see :data:`PREFETCHERS`).
-
-    ``fn`` must be pure: read the chunk and the state, return its result, change nothing. Its result
-    must only save work, never change what a rule finds, since other callers
-    (:func:`goannot.validate.validate`) run no prefetch at all.
-    """
-    if name in PREFETCHERS:
-        raise ValueError(f"prefetch {name} registered twice")
-    PREFETCHERS[name] = fn
