@@ -379,3 +379,28 @@ def test_time_on_human_gaf(onto: Ontology) -> None:
         r.check(df.head(1000), ctx.__class__(onto, ctx.terms.head(1000), options=ctx.options))
     counts = {r.id: len(r.check(df, ctx)) for r in mine}  # speed: benchmarks/validate.py, not a test
     assert counts["GORULE:0000011"] == 0 and counts["GORULE:0000028"] == 0
+
+
+@pytest.mark.parametrize("ignore_case", [False, True])
+@pytest.mark.parametrize("seed", range(4))
+def test_substring_scan_matches_arrow(seed: int, ignore_case: bool) -> None:
+    """The view's substring scan (buffer search, rare hits mapped to rows) finds the rows Arrow finds.
+
+    Values are built so that the literal often straddles two neighbouring values, which is no match.
+    """
+    import random
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from goannot.validate._chunkview import _contains
+
+    rng = random.Random(seed)
+    parts = ["GO", ":", "go:", "CHEBI:1", "x", "", "|", "Go:7", "é"]
+    for rare in (True, False):
+        values = ["".join(rng.choice(parts) if not rare or rng.random() < 0.02 else "ab" for _ in range(rng.randint(0, 3)))
+                  for _ in range(2000)]
+        arr = pa.array(["pad GO:", *values], type=pa.large_string()).slice(1)  # a sliced array
+        for literal in ("GO:", "|", "chebi:", "é"):
+            want = pc.match_substring(arr, literal, ignore_case=ignore_case).to_pylist()
+            assert _contains(arr, len(arr), literal, ignore_case).tolist() == want, (literal, rare)

@@ -304,24 +304,50 @@ def _as_arrow(s: pd.Series) -> pa.Array:
 def _contains(arr: pa.Array, n: int, literal: str, ignore_case: bool) -> npt.NDArray[np.bool_]:
     """Rows of ``arr`` containing ``literal``.
 
-    First one ``memchr``-speed search of the whole data buffer: when the literal's bytes are nowhere
-    in it (most single-valued columns never hold a '|'), no row has it (bytes outside a sliced
-    array's range can only make this search say yes, never wrongly no). Ignoring case, ASCII data is
-    lowered with Arrow's ASCII kernel and searched case-sensitively (~1.5x faster than the
-    case-insensitive kernel, same rows); other data goes to the Unicode-aware kernel, since case
-    folding could map other characters onto the literal's letters (e.g. the Kelvin sign onto 'k').
+    Searched in the column's data buffer, the values back to back (~2x faster than Arrow's kernel,
+    which searches value by value). No occurrence: no row has it (most single-valued columns never
+    hold a '|'). A few occurrences (under one row in 32): each is mapped to its row through the value
+    offsets, and one that straddles two values is not a match. Otherwise Arrow's substring kernel
+    scans every row.
+    Ignoring case, ASCII data is lowered first (Arrow's ASCII kernel for the row scan: ~1.5x faster
+    than the case-insensitive kernel, same rows); other data goes to the Unicode-aware kernel, since
+    case folding could map other characters onto the literal's letters (e.g. the Kelvin sign onto 'k').
     """
     data = _value_bytes(arr)
     needle = literal.encode("utf-8")
-    if not ignore_case:
-        if needle not in data:
-            return np.zeros(n, dtype=bool)
-        return _bools(pc.match_substring(arr, literal))
-    if not (data.isascii() and needle.isascii()):
-        return _bools(pc.match_substring(arr, literal, ignore_case=True))
-    if needle.lower() not in data.lower():
+    if ignore_case:
+        if not (data.isascii() and needle.isascii()):
+            return _bools(pc.match_substring(arr, literal, ignore_case=True))
+        data, needle = data.lower(), needle.lower()
+    if not needle:
+        return np.ones(n, dtype=bool)
+    starts: list[int] = []
+    few = n // 32
+    at = data.find(needle)
+    while at >= 0 and len(starts) <= few:
+        starts.append(at)
+        at = data.find(needle, at + 1)  # one position on: a straddling match may hide a real one
+    if not starts:
         return np.zeros(n, dtype=bool)
-    return _bools(pc.match_substring(pc.ascii_lower(arr), literal.lower()))
+    if len(starts) > few:
+        if ignore_case:
+            return _bools(pc.match_substring(pc.ascii_lower(arr), literal.lower()))
+        return _bools(pc.match_substring(arr, literal))
+    offsets = _value_offsets(arr)
+    pos = np.asarray(starts, dtype=np.int64)
+    rows = np.searchsorted(offsets, pos, side="right") - 1
+    inside = pos + len(needle) <= offsets[rows + 1]
+    got = np.zeros(n, dtype=bool)
+    got[rows[inside]] = True
+    return got
+
+
+def _value_offsets(arr: pa.Array) -> npt.NDArray[np.int64]:
+    """Where each value of a string array starts in :func:`_value_bytes` (``n + 1`` offsets)."""
+    buffers = arr.buffers()
+    width = 8 if pa.types.is_large_string(arr.type) else 4
+    offsets = np.frombuffer(buffers[1], dtype=np.int64 if width == 8 else np.int32)[arr.offset:arr.offset + len(arr) + 1]
+    return offsets.astype(np.int64) - int(offsets[0])
 
 
 def _value_bytes(arr: pa.Array) -> bytes:
