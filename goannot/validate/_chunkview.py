@@ -72,8 +72,11 @@ class _View:
             got = idrules.target_codes(self.ctx)
             if got is not None:
                 self._codes[name] = got
+        if got is None and name == Col.GO_ID and name in self.chunk.columns:
+            got = idrules.go_id_codes(self.ctx, self.chunk[name])
         if got is None:
-            got = self._codes[name] = _encode(self.arrow(name))
+            got = _encode(self.arrow(name))
+        self._codes[name] = got
         return got
 
     def values(self, name: str, rows: npt.NDArray[np.intp]) -> npt.NDArray[Any]:

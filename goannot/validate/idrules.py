@@ -94,6 +94,7 @@ TERM_COLUMNS: tuple[str, ...] = ("status", "target", "namespace", "name", "id_ru
 
 _STATE_KEY = "goannot.idrules"
 _FIXED_KEY = _STATE_KEY + ".fixed"   # rows whose go_id the engine repaired (None: none)
+_ENCODED_KEY = _STATE_KEY + ".go-id-codes"  # (go_id Arrow array, codes, distinct values) of the chunk
 _RULE_CODE = {rule: k for k, rule in enumerate(ID_RULES)}
 _RULE_URL = "https://github.com/geneontology/go-site/blob/master/metadata/rules/gorule-0000020.md"
 
@@ -371,7 +372,22 @@ def term_codes(go_ids: pd.Series, ctx: RuleContext) -> npt.NDArray[np.int64]:
     rows: npt.NDArray[np.int64] = pos[codes]
     ctx.state[_STATE_KEY + ".rows"] = rows
     ctx.state[_FIXED_KEY] = None
+    as_arrow = getattr(go_ids.array, "__arrow_array__", None)
+    ctx.state[_ENCODED_KEY] = (as_arrow() if as_arrow is not None else None, codes, values)
     return rows
+
+
+def go_id_codes(ctx: RuleContext, column: pd.Series) -> tuple[npt.NDArray[np.intp], list[str]] | None:
+    """(code per row, distinct values) of ``column`` if it is the go_id column :func:`term_codes` encoded.
+
+    Spares the GO rules a second dictionary encoding of the column. None when ``column`` is another
+    array (a repair or dropped rows make a new one) or was not Arrow-backed.
+    """
+    got = ctx.state.get(_ENCODED_KEY)
+    as_arrow = getattr(column.array, "__arrow_array__", None)
+    if got is None or got[0] is None or as_arrow is None or as_arrow() is not got[0]:
+        return None
+    return np.asarray(got[1], dtype=np.intp), got[2].tolist()
 
 
 def attach_terms(go_ids: pd.Series, ctx: RuleContext) -> None:
