@@ -226,14 +226,14 @@ def _frame(columns: tuple[str, ...], data: dict[str, Any] | None = None) -> pd.D
 class _Found:
     """One rule's findings in a chunk, as aligned arrays (one DataFrame per chunk is built from these).
 
-    ``fix`` None: no fix text; ``action`` a str: the same action for every finding.
+    ``fix`` None: no fix text; ``message`` or ``action`` a str: the same for every finding.
     """
 
     line: npt.NDArray[np.int64]
     rule: str
     severity: str
     go_id: npt.NDArray[Any]
-    message: npt.NDArray[Any]
+    message: npt.NDArray[Any] | str
     fix: npt.NDArray[Any] | None
     action: npt.NDArray[Any] | str
 
@@ -326,8 +326,11 @@ class _Chunk:
         if fix is not None and bool((fix == "").all()):
             fix = None
         same = str(action[0]) if bool((action == action[0]).all()) else None
-        self.findings.append(_Found(self.lines[at], rule.id, rule.severity.value, go, message, fix,
-                                    action if same is None else same))
+        # One message for every row (GORULE:0000051 flags ~17% of GOA human): kept as one string, so
+        # the findings batch repeats it instead of converting each row's copy.
+        one = message[0] if isinstance(message[0], str) and bool((message == message[0]).all()) else None
+        self.findings.append(_Found(self.lines[at], rule.id, rule.severity.value, go,
+                                    message if one is None else one, fix, action if same is None else same))
         self.counts[rule.id] = self.counts.get(rule.id, 0) + len(f)
         rej = action == Action.REJECT.value
         if rej.any():
