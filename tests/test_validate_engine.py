@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -378,3 +379,37 @@ def test_streamed_matches_in_memory_with_every_rule(go: Ontology, tmp_path: Path
     a = whole.findings.astype(str).sort_values(key, ignore_index=True)
     b = streamed.findings.astype(str).sort_values(key, ignore_index=True)
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_rules_after_a_repair_see_the_repaired_values(go: Ontology, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rule running after another rule's repair reads the repaired column, not a cached old one.
+
+    GORULE:0000027 repairs the legacy DB prefix 'UniProt' to 'UniProtKB' through the rules'
+    shared per-chunk view; a later rule asking that view for 'UniProt' rows must find none.
+    """
+    import importlib
+
+    rules_mod = importlib.import_module("goannot.validate.rules")  # the package re-exports a rules() function
+    from goannot.validate._chunkview import _view
+    from goannot.columns import Col
+
+    seen: list[list[str]] = []
+
+    def still_legacy(chunk: pd.DataFrame, ctx: Any) -> pd.DataFrame:
+        v = _view(chunk, ctx)
+        rows = v.isin(Col.DB, ("UniProt",)).nonzero()[0]
+        seen.append(sorted(set(v.values(Col.DB, np.arange(v.n)).tolist())))
+        return rules_mod.findings(rows, "still UniProt")
+
+    monkeypatch.setitem(rules_mod.REGISTRY, "TEST:still-legacy",
+                        rules_mod.Rule("TEST:still-legacy", "test", rules_mod.Severity.ERROR, still_legacy))
+    gaf = tmp_path / "legacy.gaf"
+    gaf.write_text("!gaf-version: 2.2\n" + "".join(
+        f"{db}\tP13232\tIL7\tenables\tGO:0005125\tPMID:{k}\tIDA\t\tF\tInterleukin-7\tIL7\tprotein\t"
+        f"taxon:9606\t20050117\tUniProt\t\t\n" for k, db in enumerate(["UniProt", "UniProtKB", "UniProt"], 1)))
+    r = validate_file(gaf, go, rules=["GORULE:0000027", "TEST:still-legacy"])
+    assert r.counts_by_rule.get("GORULE:0000027") == 2
+    assert r.repaired == 2
+    assert "TEST:still-legacy" not in r.counts_by_rule
+    assert seen == [["UniProtKB"]]

@@ -48,6 +48,17 @@ class _View:
         self._codes: dict[str, tuple[npt.NDArray[np.intp], list[str]]] = {}
         self._cache: dict[Any, Any] = {}
         self._objects: dict[str, npt.NDArray[Any]] = {}  # distinct values of a column as an object array
+        self.synced = len(ctx.repaired_columns)  # repairs already in the chunk when this view read it
+
+    def forget(self, columns: Collection[str]) -> None:
+        """Drop everything read or derived from ``columns`` (they were repaired in the chunk)."""
+        gone = set(columns)
+        for store in (self._arrow, self._codes, self._objects):
+            for name in gone & store.keys():
+                del store[name]
+        for key in [k for k in self._cache if isinstance(k, tuple) and gone.intersection(
+                x for x in k if isinstance(x, str))]:
+            del self._cache[key]
 
     def arrow(self, name: str) -> pa.Array:
         """A column as one Arrow string array (``terms.<x>`` for the term table; '' for a missing column)."""
@@ -429,6 +440,9 @@ def _view(chunk: pd.DataFrame, ctx: RuleContext) -> _View:
     v = ctx.state.get("gorules.view")
     if isinstance(v, _View) and v.chunk is chunk and v.ctx is ctx and v.token is _terms_token(ctx) \
             and v.n == len(chunk):
+        if v.synced < len(ctx.repaired_columns):  # a rule repaired columns since: forget what was read of them
+            v.forget(ctx.repaired_columns[v.synced:])
+            v.synced = len(ctx.repaired_columns)
         return v
     v = _View(chunk, ctx, ctx.state.setdefault("gorules.memo", {}))
     ctx.state["gorules.view"] = v

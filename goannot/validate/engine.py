@@ -284,10 +284,12 @@ def _finding_batch(found: list[_Found]) -> pa.RecordBatch:
 class _Chunk:
     """The working state of one chunk while rules run: current values, rejects, changes, findings."""
 
-    def __init__(self, table: pd.DataFrame, policy: str) -> None:
+    def __init__(self, table: pd.DataFrame, policy: str, repaired_columns: list[str] | None = None) -> None:
         self.original = table
         self.frame = table.copy(deep=False)
         self.policy = policy
+        #: Columns changed so far, in order (shared with the rules' context: their caches watch it).
+        self.repaired_columns: list[str] = [] if repaired_columns is None else repaired_columns
         n = len(table)
         self.lines = table[_LINE].to_numpy(dtype=np.int64)
         self.pos: npt.NDArray[np.intp] | None = None   # frame position -> chunk position (None: identity)
@@ -367,6 +369,7 @@ class _Chunk:
         series = self.frame[col].copy()
         series.iloc[rows] = values
         self.frame[col] = series
+        self.repaired_columns.append(col)
         at = self.to_chunk(rows)
         self.changed[at] = True
         if col in _KEY_SET:
@@ -461,8 +464,8 @@ class _Validator:
         if not isinstance(table.index, pd.RangeIndex) or table.index.start != 0 or table.index.step != 1:
             table = table.reset_index(drop=True)
         n = len(table)
-        work = _Chunk(table, self.policy)
         ctx = RuleContext(self.ontology, None, self.options, self.state, self.offset)
+        work = _Chunk(table, self.policy, ctx.repaired_columns)
         idrules.attach_terms(table[_GO_ID], ctx)
         merge_counts(self.result.counts_by_status, idrules.status_counts(ctx))
         for rule in self.id_rules:

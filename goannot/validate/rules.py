@@ -89,6 +89,10 @@ class RuleContext:
     ``state`` is a dict that lives for the whole file (all chunks), for rules that need to see
     across chunks (duplicates, per-file header checks); ``options`` holds user settings
     (e.g. ``today`` for date checks, ``header`` of the file, ``gaf_version``).
+
+    ``repaired_columns`` lists, in order, the chunk columns the engine has changed so far (a rule's
+    repair lands before the next rule runs): whatever a rule caches from a column for the chunk is
+    stale once that column appears here.
     """
 
     def __init__(self, ontology: Ontology, terms: pd.DataFrame | None = None,
@@ -98,6 +102,7 @@ class RuleContext:
         self.options: dict[str, Any] = {} if options is None else options
         self.state: dict[str, Any] = {} if state is None else state
         self.chunk_offset = chunk_offset
+        self.repaired_columns: list[str] = []
         self._terms = terms
         self._build_terms: Callable[[], pd.DataFrame] | None = None
 
