@@ -79,12 +79,13 @@ def validate_section() -> list[str]:
                 f"(target: at least 10x). Peak RSS: {p['1x']:.0f} MiB for the file, {p['5x']:.0f} MiB for it "
                 f"five times over (target: no growth). ontobio was not run: its GAF parser fetches the ECO "
                 f"mapping over the network at import.", "",
-            "The ratio moves with this shared VM (goatools itself has taken 10.4 to 14.2 s over the day's runs). "
-            "The work is split over three threads (gzip inflation, Arrow parsing, the rules); with both cores "
-            "free the wall time is the rules' thread (~0.6 s CPU) plus its waits for the GIL and the reader, "
-            "~0.8-0.95 s; with one core taken it approaches the total CPU (~1.0-1.3 s). In cold runs alternating "
-            "the code before and after the rule-thread speed-ups of 2026-11-21 on this VM, the median went from "
-            "~1.07 to ~0.81 s wall and from ~1.47 to ~1.06 s CPU."]
+            "The ratio moves with this shared VM: the four full runs of 2026-11-21 after the rule-thread "
+            "speed-ups gave 12.2x, 10.9x, 9.3x and 10.2x (goannot 0.93-1.15 s, goatools 10.7-11.4 s; "
+            "goatools has taken 10.4 to 14.2 s over the day). The work is split over three threads (gzip "
+            "inflation, Arrow parsing, the rules). A fresh process also spends ~0.4 s of system time "
+            "faulting in its memory, which a second validation in the same process does not: there a "
+            "validation takes ~0.8 s wall, ~1.1 s CPU. In cold runs alternating the code before and after "
+            "the speed-ups, the median went from ~1.07 to ~0.81 s wall and from ~1.47 to ~1.06 s CPU."]
     return out
 
 
