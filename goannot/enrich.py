@@ -63,7 +63,6 @@ from __future__ import annotations
 import logging
 import re
 import time
-import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -137,6 +136,11 @@ class PreparedAnnotations:
     pair_term: _I64
     source: dict[str, Any]
     propagation: dict[str, Any]
+
+    @cached_property
+    def pair_namespace(self) -> _I64:
+        """Index into ``namespaces`` of each pair's term (-1 if none)."""
+        return _term_namespace_codes(self.ontology, self.namespaces)[self.pair_term]
 
     @cached_property
     def label_index(self) -> pd.Index:
@@ -304,18 +308,16 @@ def match_identifiers(queries: Sequence[str], prepared: PreparedAnnotations) -> 
 
 # -- depth ----------------------------------------------------------------------------------------
 
-_DEPTHS: weakref.WeakKeyDictionary[Ontology, _I64] = weakref.WeakKeyDictionary()
-
-
 def longest_isa_depth(ontology: Ontology) -> _I64:
     """goatools' ``depth`` of every term (index order): the longest is_a path to a root.
 
     Computed by relaxing ``depth[child] >= depth[parent] + 1`` over all is_a edges at once until
-    nothing changes (as many rounds as the deepest path); memoized per ontology.
+    nothing changes (as many rounds as the deepest path); kept with the ontology.
     """
-    got = _DEPTHS.get(ontology)
-    if got is not None:
-        return got
+    return ontology.derived(("goannot.enrich", "isa_depth"), lambda: _isa_depth(ontology))
+
+
+def _isa_depth(ontology: Ontology) -> _I64:
     s = ontology.state
     n = len(s.ids)
     depth = np.zeros(n, dtype=np.int64)
@@ -332,7 +334,6 @@ def longest_isa_depth(ontology: Ontology) -> _I64:
             depth = new
         else:  # pragma: no cover - a cycle; dagcheck reports it
             log.warning("is_a cycle: depths are not well defined")
-    _DEPTHS[ontology] = depth
     return depth
 
 
@@ -628,15 +629,7 @@ def enrich(study: Iterable[str], population: Iterable[str] | None, annotations: 
     return EnrichmentResult(table=table, meta=meta, identifiers=identifiers, data=data)
 
 
-_PAIR_NS: weakref.WeakKeyDictionary[PreparedAnnotations, _I64] = weakref.WeakKeyDictionary()
-
-
 def _pair_namespace_codes(prepared: PreparedAnnotations) -> _I64:
-    """Index into ``prepared.namespaces`` of every pair's term (-1 if none); memoized."""
-    got = _PAIR_NS.get(prepared)
-    if got is not None:
-        return got
-    out = _term_namespace_codes(prepared.ontology, prepared.namespaces)[prepared.pair_term]
-    _PAIR_NS[prepared] = out
-    return out
+    """Index into ``prepared.namespaces`` of every pair's term (-1 if none); kept with ``prepared``."""
+    return prepared.pair_namespace
 

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -40,6 +40,7 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+_D = TypeVar("_D")
 
 #: The relations GO annotation tools propagate over by default (goatools, GO's own closure).
 DEFAULT_RELATIONS: tuple[str, ...] = ("is_a", "part_of")
@@ -282,6 +283,21 @@ class Ontology:
         self._by_label: dict[str, list[tuple[str, str]]] | None = None
         self._prefix_shapes: dict[str, tuple[int, bool]] | None = None
         self._unpacked: dict[str, Any] = {}  # lazily split packed text columns and groupings
+        self._derived: dict[Hashable, Any] = {}  # see derived()
+
+    def derived(self, key: Hashable, build: Callable[[], _D]) -> _D:
+        """A value derived from this release, built on first request and kept with the ontology.
+
+        Later stages (validation rules, enrichment) keep their per-release tables here (a term index,
+        the terms under 'binding', is_a depths...) rather than in module-level caches: they live and
+        go with the ontology they describe. ``key`` should name its owner, e.g.
+        ``("goannot.enrich", "depth")``. Two threads may both build a missing value; one is kept.
+        """
+        try:
+            return self._derived[key]  # type: ignore[no-any-return]
+        except KeyError:
+            value = self._derived[key] = build()
+            return value
 
     def _texts(self, field_name: str) -> list[str]:
         got = self._unpacked.get(field_name)

@@ -268,3 +268,18 @@ def test_obo_and_json_give_the_same_index() -> None:
         assert ta == tb, tid
     assert set(a.edges()) == set(b.edges())
     assert a.alt_ids == b.alt_ids
+
+
+def test_derived_values_are_built_once_and_kept_per_ontology() -> None:
+    a = load_ontology(DATA / "go-mini.obo", use_cache=False)
+    b = load_ontology(DATA / "go-mini.obo", use_cache=False)
+    calls: list[str] = []
+
+    def build(label: str) -> list[str]:
+        calls.append(label)
+        return [label]
+
+    first = a.derived(("tests", "x"), lambda: build("a"))
+    assert a.derived(("tests", "x"), lambda: build("again")) is first
+    assert b.derived(("tests", "x"), lambda: build("b")) == ["b"]
+    assert calls == ["a", "b"]

@@ -11,7 +11,6 @@ extensions) are scanned with Arrow's whole-column string kernels.
 from __future__ import annotations
 
 import re
-import weakref
 from collections.abc import Callable, Collection
 from functools import lru_cache
 from typing import Any
@@ -454,20 +453,13 @@ def _terms_token(ctx: RuleContext) -> object:
     return idrules.row_codes(ctx) if ctx.terms_deferred else ctx.terms
 
 
-_TERM_CODES: "weakref.WeakKeyDictionary[Ontology, dict[str, Any]]" = weakref.WeakKeyDictionary()
-
-
 def _term_positions(ontology: Ontology, ids: npt.NDArray[Any]) -> npt.NDArray[np.intp]:
     """Row index of each ID among the ontology's terms (-1: not a term, e.g. '' or an alt_id)."""
     return np.asarray(idrules.term_index(ontology).get_indexer(pd.Index(ids, dtype=object)), dtype=np.intp)
 
 
 def _per_term(ontology: Ontology, key: str, build: Callable[[], npt.NDArray[Any]]) -> npt.NDArray[Any]:
-    per = _TERM_CODES.setdefault(ontology, {})
-    got = per.get(key)
-    if got is None:
-        got = per[key] = build()
-    return got
+    return ontology.derived(("goannot.validate._chunkview", key), build)
 
 
 def _term_aspects(ontology: Ontology, ids: npt.NDArray[Any]) -> npt.NDArray[np.int8]:

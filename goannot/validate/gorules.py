@@ -23,7 +23,6 @@ import csv
 import datetime as _dt
 import logging
 import re
-import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -93,17 +92,9 @@ _SO_ID = re.compile(r"^SO:[0-9]{7}$")
 _GO_ID = r"GO:[0-9]{7}"
 
 
-# Term sets derived from the ontology, cached per ontology object.
-_TERMSETS: "weakref.WeakKeyDictionary[Ontology, dict[str, frozenset[str]]]" = weakref.WeakKeyDictionary()
-
-
 def _termset(ontology: Ontology, key: str, build: Callable[[], Iterable[str]]) -> frozenset[str]:
-    per = _TERMSETS.setdefault(ontology, {})
-    got = per.get(key)
-    if got is None:
-        got = frozenset(build())
-        per[key] = got
-    return got
+    """A set of terms the rules derive from the ontology, built once and kept with it."""
+    return ontology.derived(("goannot.validate.gorules", key), lambda: frozenset(build()))
 
 
 def _closure(ontology: Ontology, relations: tuple[str, ...], *roots: str) -> frozenset[str]:
@@ -801,12 +792,11 @@ _BAD_PMID = r"(?:^|\|)(?i:pmid):(?:$|\||[^1-9]|[0-9]+[^0-9|])"
 _GO_ID_RE = re.compile(_GO_ID)
 #: Most distinct with/from or extension values whose GO IDs' verdicts a file's run keeps.
 _VALUE_MEMO_LIMIT = 200_000
-_ID_PROBLEMS: "weakref.WeakKeyDictionary[Ontology, dict[str, str]]" = weakref.WeakKeyDictionary()
 
 
 def _go_id_problem(onto: Ontology, term: str) -> str:
     """'' for a current primary GO ID, else why it is not one (secondary, obsolete, unknown); memoized."""
-    memo = _ID_PROBLEMS.setdefault(onto, {})
+    memo: dict[str, str] = onto.derived(("goannot.validate.gorules", "id_problems"), dict)
     got = memo.get(term)
     if got is None:
         r = onto.resolve(term)

@@ -32,7 +32,6 @@ every other rule's repairs into reports); ``reject`` rejects every row with a se
 from __future__ import annotations
 
 import logging
-import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -196,26 +195,17 @@ class _Cache:
         return arr
 
 
-_TERM_INDEX: weakref.WeakKeyDictionary[Ontology, pd.Index] = weakref.WeakKeyDictionary()
-_TERM_TEXTS: weakref.WeakKeyDictionary[Ontology, tuple[npt.NDArray[Any], npt.NDArray[Any]]] = \
-    weakref.WeakKeyDictionary()
-
-
 def _term_texts(onto: Ontology) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
     """(names, namespaces) of the ontology's terms as object arrays in row order, built once per ontology."""
-    got = _TERM_TEXTS.get(onto)
-    if got is None:
-        state = onto.state
-        got = _TERM_TEXTS[onto] = (np.asarray(state.names, dtype=object), np.asarray(state.namespaces, dtype=object))
-    return got
+    state = onto.state
+    return onto.derived(("goannot.validate.idrules", "term_texts"),
+                        lambda: (np.asarray(state.names, dtype=object), np.asarray(state.namespaces, dtype=object)))
 
 
 def term_index(onto: Ontology) -> pd.Index:
     """Term IDs as a pandas Index in ontology row order, built once per ontology (bulk resolution)."""
-    got = _TERM_INDEX.get(onto)
-    if got is None:
-        got = _TERM_INDEX[onto] = pd.Index(np.array(onto.term_ids(), dtype=object), dtype=object)
-    return got
+    return onto.derived(("goannot.validate.idrules", "term_index"),
+                        lambda: pd.Index(np.array(onto.term_ids(), dtype=object), dtype=object))
 
 
 def repair_targets(ontology: Ontology) -> frozenset[str]:
