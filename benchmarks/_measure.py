@@ -150,6 +150,35 @@ def measure(name: str, setup: str, stmt: str, *, repeats: int = 3, params: Mappi
         if log is not None:
             log(f"  {name} [{k + 1}/{repeats}] call {sample.call_s:.3f} s (CPU {sample.cpu_s:.3f} s), setup {sample.setup_s:.3f} s, "
                 f"peak RSS {sample.peak_rss_mib:.0f} MiB")
+    return _summary(name, samples)
+
+
+def measure_interleaved(cases: Mapping[str, tuple[str, str, Mapping[str, Any]]], *, repeats: int = 3,
+                        warmup: int = 0, env: Mapping[str, str] | None = None, python: str = sys.executable,
+                        log: Callable[[str], None] | None = None) -> dict[str, Measurement]:
+    """Like :func:`measure` for several cases (name -> setup, stmt, params), run round-robin.
+
+    Repeat k of every case runs before repeat k + 1 of any, so a machine whose speed drifts over
+    minutes (a shared VM, the kernel still writing out a file made just before) weighs on all cases
+    alike instead of on whichever is measured first. ``warmup`` rounds of every case run first and
+    are not counted (each counted run is still a fresh process; only the machine is warm: files in
+    the page cache, caches primed).
+    """
+    samples: dict[str, list[Sample]] = {name: [] for name in cases}
+    for k in range(-warmup, repeats):
+        for name, (setup, stmt, params) in cases.items():
+            sample = run_snippet(setup, stmt, params=params, env=env, python=python)
+            if k >= 0:
+                samples[name].append(sample)
+            if log is not None:
+                tag = f"[{k + 1}/{repeats}]" if k >= 0 else "[warm-up]"
+                log(f"  {name} {tag} call {sample.call_s:.3f} s (CPU {sample.cpu_s:.3f} s), "
+                    f"setup {sample.setup_s:.3f} s, peak RSS {sample.peak_rss_mib:.0f} MiB")
+    return {name: _summary(name, got) for name, got in samples.items()}
+
+
+def _summary(name: str, samples: list[Sample]) -> Measurement:
+    """The medians of a case's samples."""
     return Measurement(
         name=name,
         setup_s=statistics.median(s.setup_s for s in samples),

@@ -68,8 +68,10 @@ def validate_section() -> list[str]:
     d = _load("validate")
     cases = d["cases"]
     out = ["## Validating the bundled human GAF (475,402 rows, every rule)", "",
-           f"`benchmarks/validate.py`, {d['repeats']} repeats, median, fresh processes; the ontology is loaded "
-           f"in the setup. {_machine(d)}.", "",
+           f"`benchmarks/validate.py`, {d['repeats']} repeats, median, fresh processes"
+           + (f", the 1x cases round-robin after {d['warmup_rounds']} uncounted round(s)" if d.get("warmup_rounds")
+              else "")
+           + f"; the ontology is loaded and the imports done in the setup. {_machine(d)}.", "",
            "| case | wall s | CPU s | peak RSS MiB |", "|---|---|---|---|"]
     for name, c in cases.items():
         out.append(f"| {name} | {c['call_s']:.2f} | {c['cpu_s']:.2f} | {c['peak_rss_mib']:.0f} |")
@@ -79,13 +81,15 @@ def validate_section() -> list[str]:
                 f"(target: at least 10x). Peak RSS: {p['1x']:.0f} MiB for the file, {p['5x']:.0f} MiB for it "
                 f"five times over (target: no growth). ontobio was not run: its GAF parser fetches the ECO "
                 f"mapping over the network at import.", "",
-            "The ratio moves with this shared VM: the four full runs of 2026-11-21 after the rule-thread "
-            "speed-ups gave 12.2x, 10.9x, 9.3x and 10.2x (goannot 0.93-1.15 s, goatools 10.7-11.4 s; "
-            "goatools has taken 10.4 to 14.2 s over the day). The work is split over three threads (gzip "
-            "inflation, Arrow parsing, the rules). A fresh process also spends ~0.4 s of system time "
-            "faulting in its memory, which a second validation in the same process does not: there a "
-            "validation takes ~0.8 s wall, ~1.1 s CPU. In cold runs alternating the code before and after "
-            "the speed-ups, the median went from ~1.07 to ~0.81 s wall and from ~1.47 to ~1.06 s CPU."]
+            "The ratio moves with this shared VM. Until 2026-11-21 13:20 the script measured each case's "
+            "repeats in a row, goannot's first, right after writing the 0.5 GB of temporary files the "
+            "other cases read; those runs gave 12.2x, 10.9x, 9.3x, 10.2x, 8.7x and 7.8x (goannot 0.93-1.34 s). "
+            "Since then the 1x cases run round-robin after one uncounted "
+            "round (11.0x round-robin without that round, 12.0x with it). The work is split over three "
+            "threads (gzip inflation, Arrow parsing, the rules); in a fresh process it also spends ~0.3-0.4 s of system time faulting "
+            "in memory, which a second validation in the same process does not (there: ~0.8 s wall, "
+            "~1.1 s CPU). In cold runs alternating the code before and after the rule-thread speed-ups "
+            "of 2026-11-21, the median went from ~1.07 to ~0.81 s wall and from ~1.47 to ~1.06 s CPU."]
     return out
 
 
