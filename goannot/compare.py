@@ -42,12 +42,17 @@ Core, specific, near misses
 
 Similarity (``Comparison.similarity``, one row per pair of sets and namespace)
     Jaccard and SimGIC on closures, best-match-average Resnik and Lin on direct terms (see
-    :mod:`goannot.similarity`). Information content comes from each set's corpus -- by default the
+    :mod:`goannot.similarity`). Only informative direct terms count: annotations to a namespace
+    root (ND, "no data") and terms supported by ND rows only are left out, as in the near misses,
+    and the closures are those of the informative terms. A namespace where one set has no
+    informative term gets NaN for every measure (``n_a``/``n_b`` say which side is empty).
+    Information content comes from each set's corpus -- by default the
     whole table the set was given in (the species' GAF); a set whose table holds a single gene uses the
     other sets' corpora instead, and ``corpora=`` overrides. A pair uses the pooled counts of its two
     corpora (a corpus shared by both counts once), so the measure is symmetric. ``meta["ic"]`` states
-    which corpus each set and pair used. In the ``all`` rows Resnik/Lin pairs of terms from two
-    namespaces have no common ancestor and score 0.
+    which corpus each set and pair used. Resnik and Lin look for the most informative common
+    ancestor within the namespace of the two terms only (an MF term's part_of ancestors in BP do
+    not count), so in the ``all`` rows pairs of terms from two namespaces score 0.
 
 Ribbon
     ``ribbon``: per set and slim term, the number of direct terms and genes mapping to it
@@ -74,8 +79,8 @@ from .evidence import CLASS_OF_CODE, EvidenceFilter
 from .genes import GeneIndex
 from .ontology import DEFAULT_RELATIONS, Ontology
 from .propagate import Propagation, propagate
-from .similarity import (AnnotationCounts, ICCache, best_match_average, information_content, jaccard,
-                         lin_matrix, resnik_matrix, simgic)
+from .similarity import (AnnotationCounts, ICCache, best_match_average, information_content, informative_terms,
+                         jaccard, lin_matrix, resnik_matrix, simgic)
 from .slim import ribbon_counts
 
 __all__ = [
@@ -399,9 +404,41 @@ def _near_misses(labels: Sequence[str], direct: Mapping[str, set[str]], ontology
 
 # -- similarity ---------------------------------------------------------------------------------
 
+def _nd_only_terms(rows: pd.DataFrame, ontology: Ontology) -> set[str]:
+    """Primary terms of the positive rows whose only evidence is ND ("no biological data")."""
+    if Col.EVIDENCE.value not in rows.columns or Col.GO_ID.value not in rows.columns:
+        return set()
+    qual = rows[Col.QUALIFIER.value].fillna("").astype(str) if Col.QUALIFIER.value in rows.columns else None
+    keep = ~qual.str.upper().str.contains("NOT") if qual is not None else np.ones(len(rows), dtype=bool)
+    nd: set[str] = set()
+    other: set[str] = set()
+    for go_id, code in zip(rows.loc[keep, Col.GO_ID.value].astype(str),
+                           rows.loc[keep, Col.EVIDENCE.value].fillna("").astype(str).str.upper()):
+        primary = ontology.resolve(go_id).primary
+        if primary:
+            (nd if code == "ND" else other).add(primary)
+    return nd - other
+
+
+def _informative(direct: Mapping[str, set[str]], nd_only: Mapping[str, set[str]], ontology: Ontology,
+                 relations: Sequence[str]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Per set: the direct terms that say something (no roots, no ND-only terms) and their closure."""
+    indptr, indices = ontology.closure(relations)
+    ids = ontology.term_ids()
+    terms: dict[str, set[str]] = {}
+    closure: dict[str, set[str]] = {}
+    for lab, ds in direct.items():
+        keep = set(informative_terms(sorted(ds - nd_only.get(lab, set())), ontology, relations))
+        terms[lab] = keep
+        idx = [ontology.index_of(t) for t in keep]
+        closure[lab] = {ids[k] for i in idx for k in indices[indptr[i]:indptr[i + 1]].tolist()}
+    return terms, closure
+
+
 def _similarity(labels: Sequence[str], direct: Mapping[str, set[str]], closure: Mapping[str, set[str]],
                 counts: Mapping[str, AnnotationCounts], ontology: Ontology, relations: Sequence[str],
                 meta_ic: dict[str, Any]) -> pd.DataFrame:
+    """One row per pair of sets and namespace (``direct``/``closure``: the informative terms)."""
     ns_of = {t: ontology.namespace(t) for terms in closure.values() for t in terms}
     rows = []
     for a, b in combinations(labels, 2):
@@ -421,13 +458,15 @@ def _similarity(labels: Sequence[str], direct: Mapping[str, set[str]], closure: 
                 ca = {t for t in closure[a] if ns_of[t] == ns}
                 cb = {t for t in closure[b] if ns_of[t] == ns}
                 ia, ib = np.flatnonzero(nsa == ns), np.flatnonzero(nsb == ns)
-            if not ca and not cb:
+            if not len(ia) and not len(ib):
                 continue
+            empty = not len(ia) or not len(ib)  # one side has nothing to compare: every measure NaN
+            nan = float("nan")
             rows.append({
                 "set_a": a, "set_b": b, "namespace": ns, "n_a": len(ia), "n_b": len(ib),
-                "jaccard": jaccard(ca, cb), "simgic": simgic(ca, cb, ic),
-                "resnik_bma": best_match_average(r_all[np.ix_(ia, ib)]),
-                "lin_bma": best_match_average(l_all[np.ix_(ia, ib)]),
+                "jaccard": nan if empty else jaccard(ca, cb), "simgic": nan if empty else simgic(ca, cb, ic),
+                "resnik_bma": nan if empty else best_match_average(r_all[np.ix_(ia, ib)]),
+                "lin_bma": nan if empty else best_match_average(l_all[np.ix_(ia, ib)]),
                 "ic_corpus": pooled.corpus.get("name"),
             })
     cols = ["set_a", "set_b", "namespace", "n_a", "n_b", "jaccard", "simgic", "resnik_bma", "lin_bma", "ic_corpus"]
@@ -593,7 +632,9 @@ def compare(sets: Mapping[str, pd.DataFrame | AnnotationSet], ontology: Ontology
         meta_ic["sets"][lab] = {"corpus": c.corpus.get("name"), "genes": c.corpus.get("genes"),
                                 "namespace_genes": c.corpus.get("namespace_genes")}
     t_ic = time.perf_counter()
-    similarity = _similarity(labels, direct, closure, counts, ontology, rels, meta_ic)
+    nd_only = {lab: _nd_only_terms(tables[lab].iloc[selected[lab].rows], ontology) for lab in labels}
+    sim_direct, sim_closure = _informative(direct, nd_only, ontology, list(props[labels[0]].meta["relations"]))
+    similarity = _similarity(labels, sim_direct, sim_closure, counts, ontology, rels, meta_ic)
     ribbon = ribbon_counts({lab: props[lab] for lab in labels}, ontology, slim, rels)
     t_end = time.perf_counter()
 

@@ -27,12 +27,22 @@ Measures (all symmetric)
     * :func:`simgic` -- the IC-weighted Jaccard of two closures (Pesquita et al. 2008):
       ``sum IC(A n B) / sum IC(A u B)``;
     * :func:`resnik_matrix` -- IC of the most informative common ancestor (MICA) of every pair of
-      terms, found by intersecting the reflexive ancestor closures (terms without a common ancestor,
-      e.g. from two namespaces, score 0);
+      terms, found by intersecting the reflexive ancestor closures *within the namespace of the
+      terms*: Resnik and Lin are defined within one ontology, and GO's part_of edges from MF to BP
+      terms would otherwise let two MF terms share a BP ancestor (terms of two namespaces score 0);
     * :func:`lin_matrix` -- ``2 IC(MICA) / (IC(a) + IC(b))``, with goatools' conventions for
       zero IC (the same term scores 1, two terms under different roots 0, otherwise undefined: NaN);
     * :func:`best_match_average` -- the BMA of a pair matrix: the mean over both sets of each term's
-      best match, ``(mean_a max_b s + mean_b max_a s) / 2``.
+      best match, ``(mean_a max_b s + mean_b max_a s) / 2``;
+    * :func:`wang_matrix` -- Wang et al. (2007)'s graph-based similarity (no corpus needed), in
+      :mod:`goannot.similarity_wang`.
+
+Empty sides
+    A measure of two term sets is undefined when either set is empty (nothing to compare): Jaccard,
+    SimGIC and BMA all return NaN then, and SimGIC also when either side weighs nothing (only
+    roots). Annotations to a namespace root (ND, "no biological data available") say that nothing
+    is known: :func:`informative_terms` drops them before a comparison, as the near-miss code of
+    :mod:`goannot.compare` does.
 """
 
 from __future__ import annotations
@@ -65,6 +75,7 @@ __all__ = [
     "resnik_matrix",
     "lin_matrix",
     "best_match_average",
+    "informative_terms",
     "corpus_key",
 ]
 
@@ -278,10 +289,11 @@ class ICCache:
 # -- measures -------------------------------------------------------------------------------------
 
 def jaccard(a: Iterable[str], b: Iterable[str]) -> float:
-    """``|A n B| / |A u B|``; NaN when both sets are empty."""
+    """``|A n B| / |A u B|``; NaN when either set is empty (see "Empty sides" in the module docstring)."""
     sa, sb = set(a), set(b)
-    union = sa | sb
-    return len(sa & sb) / len(union) if union else float("nan")
+    if not sa or not sb:
+        return float("nan")
+    return len(sa & sb) / len(sa | sb)
 
 
 def _ic_of(terms: Sequence[str], ic: pd.Series) -> _F64:
@@ -291,17 +303,45 @@ def _ic_of(terms: Sequence[str], ic: pd.Series) -> _F64:
 def simgic(a: Iterable[str], b: Iterable[str], ic: pd.Series) -> float:
     """IC-weighted Jaccard of two closures: ``sum IC(A n B) / sum IC(A u B)``.
 
-    NaN when the union weighs nothing (both empty, or only roots).
+    NaN when either side weighs nothing (empty, or only terms of IC 0 such as roots): like the
+    best-match averages, there is then nothing to compare.
     """
     sa, sb = set(a), set(b)
+    if not _ic_of(sorted(sa), ic).sum() > 0 or not _ic_of(sorted(sb), ic).sum() > 0:
+        return float("nan")
     inter = _ic_of(sorted(sa & sb), ic).sum()
     union = _ic_of(sorted(sa | sb), ic).sum()
-    return float(inter / union) if union > 0 else float("nan")
+    return float(inter / union)
+
+
+def informative_terms(terms: Iterable[str], ontology: Ontology,
+                      relations: Sequence[str] | str = DEFAULT_RELATIONS) -> list[str]:
+    """``terms`` without the roots over ``relations`` (terms with no parent: GO's namespace roots).
+
+    An annotation to a namespace root is GO's way to say "no data" (ND): it is not a function the
+    gene shares or lacks, so best-match averages that counted it would give it a best match of 0.
+    Order is kept; unknown IDs are kept too (the measures reject or ignore them themselves).
+    """
+    indptr, _ = ontology.closure(relations)
+    out = []
+    for t in terms:
+        try:
+            i = ontology.index_of(t)
+        except KeyError:
+            out.append(t)
+            continue
+        if indptr[i + 1] - indptr[i] > 1:
+            out.append(t)
+    return out
 
 
 def _ancestor_matrix(terms: Sequence[str], ontology: Ontology, relations: Sequence[str] | str,
-                     columns: pd.Index | None = None) -> tuple[npt.NDArray[np.bool_], pd.Index]:
-    """Rows: ``terms``; columns: the union of their reflexive ancestors (or ``columns``); True = ancestor."""
+                     columns: pd.Index | None = None, *, same_namespace: bool = False
+                     ) -> tuple[npt.NDArray[np.bool_], pd.Index]:
+    """Rows: ``terms``; columns: the union of their reflexive ancestors (or ``columns``); True = ancestor.
+
+    ``same_namespace`` keeps only the ancestors in the namespace of the row's term.
+    """
     indptr, indices = ontology.closure(relations)
     idx = np.array([ontology.index_of(t) for t in terms], dtype=np.int64)
     lens = indptr[idx + 1] - indptr[idx]
@@ -314,6 +354,9 @@ def _ancestor_matrix(terms: Sequence[str], ontology: Ontology, relations: Sequen
     ok = col >= 0
     out = np.zeros((len(idx), len(columns)), dtype=bool)
     out[rows[ok], col[ok]] = True
+    if same_namespace:
+        spaces = np.asarray(ontology.namespaces_array(), dtype=object)
+        out &= spaces[idx][:, None] == spaces[np.asarray(columns, dtype=np.int64)][None, :]
     return out, pd.Index(ids[np.asarray(columns, dtype=np.int64)], dtype=object)
 
 
@@ -321,16 +364,18 @@ def resnik_matrix(terms_a: Sequence[str], terms_b: Sequence[str], ontology: Onto
                   relations: Sequence[str] | str = DEFAULT_RELATIONS) -> _F64:
     """Resnik similarity of every (a, b): IC of the MICA, by intersecting ancestor closures.
 
-    Returns a ``len(terms_a) x len(terms_b)`` array; pairs without a common ancestor score 0. Work is
-    one boolean (a, b, ancestor) tensor, chunked over ``terms_a`` to bound memory.
+    Only ancestors in the namespace of each term count (Resnik's measure is defined within one
+    ontology; over part_of, MF terms have BP ancestors), so terms of two namespaces have no common
+    ancestor. Returns a ``len(terms_a) x len(terms_b)`` array; pairs without a common ancestor score
+    0. Work is one boolean (a, b, ancestor) tensor, chunked over ``terms_a`` to bound memory.
     """
     if not len(terms_a) or not len(terms_b):
         return np.zeros((len(terms_a), len(terms_b)))
     indptr, indices = ontology.closure(relations)
     idx = np.array([ontology.index_of(t) for t in (*terms_a, *terms_b)], dtype=np.int64)
     cols = pd.Index(np.unique(np.concatenate([indices[indptr[i]:indptr[i + 1]] for i in idx])))
-    anc_a, names = _ancestor_matrix(terms_a, ontology, relations, cols)
-    anc_b, _ = _ancestor_matrix(terms_b, ontology, relations, cols)
+    anc_a, names = _ancestor_matrix(terms_a, ontology, relations, cols, same_namespace=True)
+    anc_b, _ = _ancestor_matrix(terms_b, ontology, relations, cols, same_namespace=True)
     w = _ic_of(list(names), ic)
     out = np.zeros((len(terms_a), len(terms_b)))
     step = max(1, 4_000_000 // max(1, len(terms_b) * len(cols)))

@@ -210,3 +210,161 @@ def test_resnik_lin_equal_goatools(go: Ontology, human: AnnotationSet) -> None:
 
 def test_annotation_counts_type(mini: Ontology, corpus: pd.DataFrame) -> None:
     assert isinstance(annotation_counts(corpus, mini), AnnotationCounts)
+
+
+# -- issue 16: roots/ND out of BMA, MICA within one namespace, empty sides NaN ---------------------
+
+BINDING = "GO:0005488"
+SIGNALING_RECEPTOR_BINDING = "GO:0005102"
+
+
+def _compare_rows(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
+    """(gene, GO id, evidence) rows of one gene set for compare()."""
+    t = _table([(g, go_id, ev, "") for g, go_id, ev in rows])
+    t["with_from"] = ""
+    return t
+
+
+def test_bma_leaves_out_root_and_nd_terms(mini: Ontology) -> None:
+    """x has an ND annotation to the MF root beside protein binding (like rat Il7): the root must not
+    enter the best-match averages with a best match of 0.
+
+    Corpus: c1 PROTEIN_BINDING, c2 SIGNALING_RECEPTOR_BINDING (is_a protein binding), c3 BINDING,
+    c4 MF root: n(MF) = 4, n(protein binding) = 2, IC = ln 2. x and y both hold protein binding, so
+    Resnik BMA = ln 2 and Lin BMA = 1. Counting the root would give (ln2/2 + ln2)/2 = 0.75 ln 2.
+    """
+    from goannot.compare import compare
+
+    corpus = _compare_rows([("c1", PROTEIN_BINDING, "IDA"), ("c2", SIGNALING_RECEPTOR_BINDING, "IDA"),
+                            ("c3", BINDING, "IDA"), ("c4", MF, "ND")])
+    x = _compare_rows([("x", PROTEIN_BINDING, "IDA"), ("x", MF, "ND"), ("x", APOPTOSIS, "ND")])
+    y = _compare_rows([("y", PROTEIN_BINDING, "IMP"), ("y", APOPTOSIS, "IDA")])
+    comp = compare({"x": x, "y": y}, mini, corpora={"x": corpus, "y": corpus})
+    s = comp.similarity.set_index("namespace")
+    assert s.loc["molecular_function", "n_a"] == 1  # the ND root is not a term of x here
+    assert s.loc["molecular_function", "resnik_bma"] == pytest.approx(LN2)
+    assert s.loc["molecular_function", "lin_bma"] == pytest.approx(1.0)
+    assert s.loc["molecular_function", "jaccard"] == pytest.approx(1.0)  # closures {PB, binding, MF}
+    # x's apoptosis is ND only: x has no informative BP term, so every BP measure is NaN (item 7)
+    bp = s.loc["biological_process"]
+    assert bp["n_a"] == 0 and bp["n_b"] == 1
+    for col in ("jaccard", "simgic", "resnik_bma", "lin_bma"):
+        assert math.isnan(float(bp[col])), col
+
+
+def test_empty_side_is_nan_for_every_measure(mini: Ontology, corpus: pd.DataFrame) -> None:
+    ic = information_content(corpus, mini)
+    full = mini.ancestors(APOPTOSIS, reflexive=True)
+    assert math.isnan(jaccard([], full))
+    assert math.isnan(simgic([], full, ic))
+    assert math.isnan(simgic([BP], full, ic))  # only a root: weighs nothing, like an empty side
+    assert math.isnan(best_match_average(resnik_matrix([], [APOPTOSIS], mini, ic)))
+
+
+_CROSS_OBO = """format-version: 1.2
+data-version: test/cross-namespace
+
+[Term]
+id: GO:0008150
+name: biological_process
+namespace: biological_process
+
+[Term]
+id: GO:0009987
+name: cellular process
+namespace: biological_process
+is_a: GO:0008150 ! biological_process
+
+[Term]
+id: GO:0065007
+name: biological regulation
+namespace: biological_process
+is_a: GO:0008150 ! biological_process
+
+[Term]
+id: GO:0003674
+name: molecular_function
+namespace: molecular_function
+
+[Term]
+id: GO:0000001
+name: activity A
+namespace: molecular_function
+is_a: GO:0003674 ! molecular_function
+relationship: part_of GO:0009987 ! cellular process
+
+[Term]
+id: GO:0000002
+name: activity B
+namespace: molecular_function
+is_a: GO:0003674 ! molecular_function
+relationship: part_of GO:0009987 ! cellular process
+
+[Typedef]
+id: part_of
+name: part of
+"""
+
+
+def test_mica_stays_in_the_namespace_of_the_terms(tmp_path: Path) -> None:
+    """Two MF terms, each part_of the BP term 'cellular process': over is_a + part_of their common
+    ancestors are the MF root and that BP term. Resnik is defined within one ontology, so the MICA
+    is the MF root (IC 0), not 'cellular process' (IC ln 3/2 here).
+
+    Corpus: g1 -> A, g2 -> B, g3 -> biological regulation. BP: n = 3 (g1, g2 via part_of, g3),
+    n(cellular process) = 2. MF: n = 2, n(A) = n(B) = 1, IC ln 2.
+    """
+    path = tmp_path / "cross.obo"
+    path.write_text(_CROSS_OBO)
+    onto = load_ontology(path)
+    corpus = _table([("g1", "GO:0000001", "IDA", ""), ("g2", "GO:0000002", "IDA", ""),
+                     ("g3", "GO:0065007", "IDA", "")])
+    ic = information_content(corpus, onto)
+    assert ic["GO:0009987"] == pytest.approx(math.log(3 / 2))  # the BP term is informative ...
+    assert "GO:0009987" in onto.ancestors("GO:0000001") & onto.ancestors("GO:0000002")
+    r = resnik_matrix(["GO:0000001"], ["GO:0000002"], onto, ic)
+    assert r[0, 0] == 0.0  # ... but not a common ancestor within MF
+    assert lin_matrix(["GO:0000001"], ["GO:0000002"], onto, ic)[0, 0] == 0.0
+    assert resnik_matrix(["GO:0000001"], ["GO:0000001"], onto, ic)[0, 0] == pytest.approx(LN2)
+    # an MF term and the BP term: two namespaces, no common ancestor
+    assert resnik_matrix(["GO:0000001"], ["GO:0009987"], onto, ic)[0, 0] == 0.0
+
+
+@pytest.mark.slow
+def test_mica_within_namespace_on_real_go(go: Ontology, human: AnnotationSet) -> None:
+    """MF terms with part_of ancestors in BP, on the human corpus: every Resnik value equals the
+    largest IC over the common ancestors in MF, found independently with Ontology.ancestors; and
+    for some pairs the unrestricted maximum would have been a BP term."""
+    ic = information_content(human, go)
+    mf = [t for t in ic.index if go.namespace(t) == "molecular_function" and ic[t] > 0
+          and any(go.namespace(a) == "biological_process" for a in go.ancestors(t))]
+    terms = sorted(mf)[:40]
+    assert len(terms) == 40
+    r = resnik_matrix(terms, terms, go, ic)
+    crossed = 0
+    for i, a in enumerate(terms):
+        anc_a = go.ancestors(a, reflexive=True)
+        for j, b in enumerate(terms):
+            common = anc_a & go.ancestors(b, reflexive=True)
+            within = max((float(ic.get(t, 0.0)) for t in common if go.namespace(t) == "molecular_function"),
+                         default=0.0)
+            anywhere = max((float(ic.get(t, 0.0)) for t in common), default=0.0)
+            assert r[i, j] == pytest.approx(within), (a, b)
+            crossed += anywhere > within + 1e-12
+    assert crossed > 0
+
+
+@pytest.mark.slow
+def test_rat_il7_nd_roots_are_not_compared(go: Ontology, human: AnnotationSet) -> None:
+    """Rat Il7 (P56478) has ND rows to the MF and CC roots beside real MF and CC terms; the compared
+    MF terms are the three non-root ones of the GAF (GO:0005125, GO:0005139, GO:0008083)."""
+    from goannot.compare import compare
+
+    rat = read_annotations(locate("goa_rat-2019-01-29"))
+    rows = rat.table[rat.table["db_object_id"] == "P56478"]
+    assert set(rows.loc[rows["evidence"] == "ND", "go_id"]) == {MF, "GO:0005575"}
+    comp = compare({"human": human, "rat": rat}, go, genes={"human": "IL7", "rat": "Il7"})
+    s = comp.similarity.set_index("namespace")
+    mf_rat = {t for t in rows.loc[rows["aspect"] == "F", "go_id"] if t != MF}
+    assert len(mf_rat) == 3 and s.loc["molecular_function", "n_b"] == len(mf_rat)
+    assert s.loc["cellular_component", "n_b"] == 1  # GO:0005615 only
