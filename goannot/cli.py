@@ -263,7 +263,7 @@ def _enrich_kwargs(args: argparse.Namespace) -> dict[str, Any]:
             "corrections": tuple(args.corrections.split(",")), "alpha": args.alpha,
             "correct_per_namespace": not args.pool_namespaces,
             "all_annotated_population": args.annotated_background, "min_study_count": args.min_study_count,
-            "alternative": args.alternative}
+            "alternative": args.alternative, "algorithm": args.algorithm, "elim_cutoff": args.elim_cutoff}
 
 
 def _print_enrichment(result: Any, show_all: bool) -> None:
@@ -408,7 +408,12 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--annotated-background", action="store_true",
                         help="background = population genes annotated in the namespace (default: all given)")
         sp.add_argument("--min-study-count", type=int, default=0)
-        sp.add_argument("--alternative", choices=("two-sided", "greater", "less"), default="two-sided")
+        sp.add_argument("--alternative", choices=("two-sided", "greater", "less"), default=None,
+                        help="Fisher alternative (default: two-sided for classic, greater for the others)")
+        sp.add_argument("--algorithm", choices=("classic", "elim", "weight01", "parentchild"), default="classic",
+                        help="term scoring: classic (each term alone) or topGO's elim, weight01, parentchild")
+        sp.add_argument("--elim-cutoff", type=float, default=0.01, metavar="P",
+                        help="for --algorithm elim: p-value at or below which a term's genes leave its ancestors")
 
     en = add("enrich", _cmd_enrich, "GO enrichment (Fisher's exact test) of a study gene list")
     go_option(en)

@@ -410,7 +410,8 @@ def enrich(study: Iterable[str], population: Iterable[str] | None, annotations: 
            evidence: EvidenceFilter | str | Sequence[str] | None = None,
            corrections: Sequence[str] | str = ("bonferroni", "fdr_bh"), alpha: float = 0.05, *,
            correct_per_namespace: bool = True, all_annotated_population: bool = False,
-           min_study_count: int = 0, alternative: Alternative = "two-sided") -> EnrichmentResult:
+           min_study_count: int = 0, alternative: Alternative | None = None, algorithm: str = "classic",
+           elim_cutoff: float = 0.01, elim_bonferroni: bool = False) -> EnrichmentResult:
     """Test every GO term for over- and under-representation in ``study`` against ``population``.
 
     ``study`` and ``population`` are gene identifiers (accessions, ``db:id`` labels, symbols or GAF
@@ -422,6 +423,12 @@ def enrich(study: Iterable[str], population: Iterable[str] | None, annotations: 
     over-representation only). ``corrections`` are names of :data:`goannot.stats.CORRECTION_METHODS`
     (goatools' ``methods``). ``min_study_count`` leaves out, before the correction, terms with fewer
     study genes (0 keeps goatools' behaviour; note that it drops the terms that could be purified).
+    ``algorithm`` scores the terms: ``classic`` (each on its own), or topGO's ``elim`` (equal to
+    goatools 1.6.9's ``algorithm="elim"``; ``elim_cutoff``, ``elim_bonferroni``), ``weight01`` or
+    ``parentchild`` (:mod:`goannot.enrich_algorithms`); these need ``alternative="greater"`` (their
+    default; ``None`` means two-sided for classic) and add a column ``elim_genes`` (genes removed
+    from the term; for parentchild, the genes of its parents). Their p-values are conditioned on
+    the neighbouring terms, and topGO reads them as already corrected; ``corrections`` still apply.
 
     ``meta`` holds: ``releases`` (ontology path/data_version/sha256, annotation file path, date, hash),
     ``relations``, ``evidence``, ``namespaces``, ``alternative``, ``corrections``, ``alpha``,
@@ -431,6 +438,14 @@ def enrich(study: Iterable[str], population: Iterable[str] | None, annotations: 
     ``ambiguous``), ``warnings``, ``n_tested`` and ``n_significant`` per correction, ``seconds``.
     """
     t0 = time.perf_counter()
+    from .enrich_algorithms import ALGORITHMS, term_pvalues
+
+    if algorithm not in ALGORITHMS:
+        raise GoannotError(f"unknown algorithm {algorithm!r}; expected one of {', '.join(ALGORITHMS)}")
+    if algorithm != "classic" and alternative not in (None, "greater"):
+        raise GoannotError(f"the {algorithm} algorithm tests over-representation only (alternative='greater'), "
+                           f"not {alternative!r}")
+    alternative = alternative or ("two-sided" if algorithm == "classic" else "greater")
     namespaces = _normalize_ns(ns)
     methods = [corrections] if isinstance(corrections, str) else list(corrections)
     for m in methods:
@@ -528,12 +543,21 @@ def enrich(study: Iterable[str], population: Iterable[str] | None, annotations: 
         sel_s = smask[g_ns]
         study_count = np.bincount(t_ns[sel_s], minlength=n_terms)
         tested = np.flatnonzero(pop_count > 0)
+        removed: _I64 | None = None
+        if algorithm != "classic" and study_n > 0:  # on every term: elimination needs the whole DAG
+            algo_p, algo_removed = term_pvalues(
+                algorithm, tested, g_ns[sel_p], t_ns[sel_p], smask, study_n, pop_n,
+                *_dag_edges(ontology, prepared.relations), elim_cutoff=elim_cutoff, elim_bonferroni=elim_bonferroni)
+            removed = np.zeros(n_terms, dtype=np.int64)
+            removed[tested] = algo_removed
+            algo_all = np.ones(n_terms)
+            algo_all[tested] = algo_p
         if min_study_count > 0:
             tested = tested[study_count[tested] >= min_study_count]
         if study_n == 0:
             tested = tested[:0]  # goatools returns no results when no study item is in the population
         a, kk = study_count[tested], pop_count[tested]
-        pvals = fisher_exact_pvalues(a, study_n, kk, pop_n, alternative)
+        pvals = fisher_exact_pvalues(a, study_n, kk, pop_n, alternative) if removed is None else algo_all[tested]
         items = _study_items(g_ns[sel_s], t_ns[sel_s], display, names)
         with np.errstate(divide="ignore", invalid="ignore"):
             fold = (a / study_n) / (kk / pop_n) if study_n and pop_n else np.full(len(tested), np.nan)
@@ -553,6 +577,8 @@ def enrich(study: Iterable[str], population: Iterable[str] | None, annotations: 
             "pop_count": kk.astype(np.int64),
             "pop_n": np.full(len(tested), pop_n, dtype=np.int64),
         })
+        if algorithm != "classic":
+            frame["elim_genes"] = removed[tested] if removed is not None else np.zeros(len(tested), dtype=np.int64)
         assert all(ns_of_term[t] == NAMESPACES[code] for t in tested[:1].tolist())
         frames.append(frame)
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
@@ -567,7 +593,8 @@ def enrich(study: Iterable[str], population: Iterable[str] | None, annotations: 
             else:
                 col = adjust_pvalues(table["p_uncorrected"].to_numpy(), m)
         table[f"p_{m}"] = col
-    columns = [*RESULT_COLUMNS, *(f"p_{m}" for m in methods), "study_items", *_EXTRA_COLUMNS]
+    columns = [*RESULT_COLUMNS, *(f"p_{m}" for m in methods), "study_items", *_EXTRA_COLUMNS,
+               *(("elim_genes",) if algorithm != "classic" else ())]
     table = table.reindex(columns=columns)
     if len(table):
         table = table.sort_values(["enrichment", "NS", "p_uncorrected", "GO"], kind="stable",
@@ -603,6 +630,8 @@ def enrich(study: Iterable[str], population: Iterable[str] | None, annotations: 
         "namespaces": list(namespaces),
         "test": f"Fisher's exact test, {alternative}",
         "alternative": alternative,
+        "algorithm": algorithm,
+        **({"elim_cutoff": elim_cutoff, "elim_bonferroni": elim_bonferroni} if algorithm == "elim" else {}),
         "corrections": methods,
         "alpha": alpha,
         "correction_scope": "per_namespace" if correct_per_namespace else "all_namespaces",
@@ -627,6 +656,13 @@ def enrich(study: Iterable[str], population: Iterable[str] | None, annotations: 
              len(table), "+".join(namespaces), meta["correction_scope"], study_n_of, pop_n_of,
              meta["seconds"]["total"])
     return EnrichmentResult(table=table, meta=meta, identifiers=identifiers, data=data)
+
+
+def _dag_edges(ontology: Ontology, relations: Sequence[str]) -> tuple[_I64, _I64]:
+    """(child, parent) index arrays of the ontology's edges over ``relations`` (the propagation's)."""
+    s = ontology.state
+    ok = np.isin(np.asarray(s.rel_names, dtype=object)[s.edge_rel], list(relations))
+    return s.edge_child[ok].astype(np.int64), s.edge_parent[ok].astype(np.int64)
 
 
 def _pair_namespace_codes(prepared: PreparedAnnotations) -> _I64:
