@@ -41,8 +41,9 @@ Core, specific, near misses
     data").
 
 Similarity (``Comparison.similarity``, one row per pair of sets and namespace)
-    Jaccard and SimGIC on closures, best-match-average Resnik and Lin on direct terms (see
-    :mod:`goannot.similarity`). Only informative direct terms count: annotations to a namespace
+    Jaccard and SimGIC on closures, best-match-average Resnik, Lin and Wang on direct terms (see
+    :mod:`goannot.similarity`; Wang's edge weights are is_a 0.8, part_of 0.6, and 0.6 for the
+    regulates family, goatools' value, when propagation follows it). Only informative direct terms count: annotations to a namespace
     root (ND, "no data") and terms supported by ND rows only are left out, as in the near misses,
     and the closures are those of the informative terms. A namespace where one set has no
     informative term gets NaN for every measure (``n_a``/``n_b`` say which side is empty).
@@ -79,8 +80,8 @@ from .evidence import CLASS_OF_CODE, EvidenceFilter
 from .genes import GeneIndex
 from .ontology import DEFAULT_RELATIONS, Ontology
 from .propagate import Propagation, propagate
-from .similarity import (AnnotationCounts, ICCache, best_match_average, information_content, informative_terms,
-                         jaccard, lin_matrix, resnik_matrix, simgic)
+from .similarity import (WANG_WEIGHTS, AnnotationCounts, ICCache, best_match_average, information_content,
+                         informative_terms, jaccard, lin_matrix, resnik_matrix, simgic, wang_matrix)
 from .slim import ribbon_counts
 
 __all__ = [
@@ -126,7 +127,7 @@ class Comparison:
     support, circular_sets. ``core``: the ``shared`` rows with ``in_all``. ``specific``: set, term,
     name, namespace, evidence_class, evidence_codes, transferred_from. ``near_misses``: set_a, term_a,
     name_a, set_b, term_b, name_b, relation (of term_a to term_b), distance. ``similarity``: set_a,
-    set_b, namespace, n_a, n_b, jaccard, simgic, resnik_bma, lin_bma, ic_corpus. ``ribbon``: see
+    set_b, namespace, n_a, n_b, jaccard, simgic, resnik_bma, lin_bma, wang_bma, ic_corpus. ``ribbon``: see
     :func:`goannot.slim.ribbon_counts`. ``propagations``: each set's propagation of its gene's rows.
     """
 
@@ -449,6 +450,7 @@ def _similarity(labels: Sequence[str], direct: Mapping[str, set[str]], closure: 
         da, db_ = sorted(direct[a]), sorted(direct[b])
         r_all = resnik_matrix(da, db_, ontology, ic, relations)
         l_all = lin_matrix(da, db_, ontology, ic, relations, resnik=r_all)
+        w_all = wang_matrix(da, db_, ontology, {r: WANG_WEIGHTS.get(r, 0.6) for r in relations})
         nsa = np.array([ns_of.get(t, ontology.namespace(t)) for t in da], dtype=object)
         nsb = np.array([ns_of.get(t, ontology.namespace(t)) for t in db_], dtype=object)
         for ns in ("all", *_NAMESPACES):
@@ -467,9 +469,11 @@ def _similarity(labels: Sequence[str], direct: Mapping[str, set[str]], closure: 
                 "jaccard": nan if empty else jaccard(ca, cb), "simgic": nan if empty else simgic(ca, cb, ic),
                 "resnik_bma": nan if empty else best_match_average(r_all[np.ix_(ia, ib)]),
                 "lin_bma": nan if empty else best_match_average(l_all[np.ix_(ia, ib)]),
+                "wang_bma": nan if empty else best_match_average(w_all[np.ix_(ia, ib)]),
                 "ic_corpus": pooled.corpus.get("name"),
             })
-    cols = ["set_a", "set_b", "namespace", "n_a", "n_b", "jaccard", "simgic", "resnik_bma", "lin_bma", "ic_corpus"]
+    cols = ["set_a", "set_b", "namespace", "n_a", "n_b", "jaccard", "simgic", "resnik_bma", "lin_bma", "wang_bma",
+            "ic_corpus"]
     return pd.DataFrame(rows, columns=cols)
 
 

@@ -34,8 +34,16 @@ Measures (all symmetric)
       zero IC (the same term scores 1, two terms under different roots 0, otherwise undefined: NaN);
     * :func:`best_match_average` -- the BMA of a pair matrix: the mean over both sets of each term's
       best match, ``(mean_a max_b s + mean_b max_a s) / 2``;
-    * :func:`wang_matrix` -- Wang et al. (2007)'s graph-based similarity (no corpus needed), in
-      :mod:`goannot.similarity_wang`.
+    * :func:`wang_matrix` -- Wang et al. (2007)'s graph-based similarity, which needs no corpus:
+      the semantic value ``S_A(t)`` of each term t of A's ancestor graph is 1 for A and
+      ``max over children c of t in that graph of w(c -> t) * S_A(c)`` otherwise (edge weights
+      :data:`WANG_WEIGHTS`: is_a 0.8, part_of 0.6, the paper's), and
+      ``sim(A, B) = sum over common t of (S_A(t) + S_B(t)) / (sum S_A + sum S_B)``. As for Resnik,
+      only ancestors in the namespace of the term count, so terms of two namespaces score 0.
+      GOSemSim 2.24 (Debian's r-bioc-gosemsim) weighs every edge 0.7 (its relation names do not
+      match its weight names) and keeps the first value of a breadth-first walk; with equal weights
+      that is the same maximum, so ``weights=dict.fromkeys(relations, 0.7)`` reproduces it
+      (benchmarks/gosemsim_verify.py).
 
 Empty sides
     A measure of two term sets is undefined when either set is empty (nothing to compare): Jaccard,
@@ -76,6 +84,8 @@ __all__ = [
     "lin_matrix",
     "best_match_average",
     "informative_terms",
+    "wang_matrix",
+    "WANG_WEIGHTS",
     "corpus_key",
 ]
 
@@ -404,6 +414,64 @@ def lin_matrix(terms_a: Sequence[str], terms_b: Sequence[str], ontology: Ontolog
     lin = np.where(~both & same, 1.0, lin)
     lin = np.where(~both & ~same & (r == 0), 0.0, lin)
     return np.asarray(lin, dtype=np.float64)
+
+
+#: Wang et al. (2007)'s semantic contribution factors per relation (goatools' and the paper's).
+WANG_WEIGHTS: dict[str, float] = {"is_a": 0.8, "part_of": 0.6}
+
+
+def _wang_values(term: str, ontology: Ontology, weights: Mapping[str, float]) -> dict[int, float]:
+    """``S_A(t)`` of every t in A's ancestor graph over ``weights``' relations, A's namespace only."""
+    rels = tuple(sorted(weights))
+    up: dict[int, list[tuple[int, float]]] = ontology.derived(
+        ("goannot.similarity", "wang_up", tuple(sorted(weights.items()))), lambda: _weighted_parents(ontology, weights))
+    indptr, indices = ontology.closure(rels)
+    spaces = ontology.namespaces_array()
+    a = ontology.index_of(term)
+    members = [int(k) for k in indices[indptr[a]:indptr[a + 1]].tolist() if spaces[k] == spaces[a]]
+    # children before parents: a proper ancestor's closure is a strict subset, hence smaller
+    members.sort(key=lambda k: -(indptr[k + 1] - indptr[k]))
+    inside = set(members)
+    s: dict[int, float] = {a: 1.0}
+    for k in members:  # push each value to the parents: when k is reached, all its children are done
+        v = s.get(k)
+        if v is None:
+            continue
+        for p, w in up.get(k, ()):
+            if p in inside and w * v > s.get(p, -1.0):
+                s[p] = w * v
+    return s
+
+
+def _weighted_parents(ontology: Ontology, weights: Mapping[str, float]) -> dict[int, list[tuple[int, float]]]:
+    st = ontology.state
+    names = np.asarray(st.rel_names, dtype=object)[st.edge_rel]
+    up: dict[int, list[tuple[int, float]]] = {}
+    for c, p, r in zip(st.edge_child.tolist(), st.edge_parent.tolist(), names.tolist()):
+        if r in weights:
+            up.setdefault(int(c), []).append((int(p), float(weights[r])))
+    return up
+
+
+def wang_matrix(terms_a: Sequence[str], terms_b: Sequence[str], ontology: Ontology,
+                weights: Mapping[str, float] = WANG_WEIGHTS) -> _F64:
+    """Wang's similarity of every (a, b) (module docstring); the relations are ``weights``' keys.
+
+    Returns a ``len(terms_a) x len(terms_b)`` array in [0, 1]; the same term scores 1, terms of two
+    namespaces 0. Each term's semantic values are computed once per call.
+    """
+    if any(not 0.0 < w < 1.0 for w in weights.values()):
+        raise GoannotError(f"Wang weights must be in (0, 1): {dict(weights)}")
+    values = {t: _wang_values(t, ontology, weights) for t in dict.fromkeys((*terms_a, *terms_b))}
+    totals = {t: sum(v.values()) for t, v in values.items()}
+    out = np.zeros((len(terms_a), len(terms_b)))
+    for i, a in enumerate(terms_a):
+        va = values[a]
+        for j, b in enumerate(terms_b):
+            vb = values[b]
+            common = va.keys() & vb.keys()
+            out[i, j] = 1.0 if a == b else sum(va[k] + vb[k] for k in common) / (totals[a] + totals[b])
+    return out
 
 
 def best_match_average(matrix: _F64) -> float:

@@ -244,11 +244,12 @@ def test_bma_leaves_out_root_and_nd_terms(mini: Ontology) -> None:
     assert s.loc["molecular_function", "n_a"] == 1  # the ND root is not a term of x here
     assert s.loc["molecular_function", "resnik_bma"] == pytest.approx(LN2)
     assert s.loc["molecular_function", "lin_bma"] == pytest.approx(1.0)
+    assert s.loc["molecular_function", "wang_bma"] == pytest.approx(1.0)  # the same single term
     assert s.loc["molecular_function", "jaccard"] == pytest.approx(1.0)  # closures {PB, binding, MF}
     # x's apoptosis is ND only: x has no informative BP term, so every BP measure is NaN (item 7)
     bp = s.loc["biological_process"]
     assert bp["n_a"] == 0 and bp["n_b"] == 1
-    for col in ("jaccard", "simgic", "resnik_bma", "lin_bma"):
+    for col in ("jaccard", "simgic", "resnik_bma", "lin_bma", "wang_bma"):
         assert math.isnan(float(bp[col])), col
 
 
@@ -368,3 +369,98 @@ def test_rat_il7_nd_roots_are_not_compared(go: Ontology, human: AnnotationSet) -
     mf_rat = {t for t in rows.loc[rows["aspect"] == "F", "go_id"] if t != MF}
     assert len(mf_rat) == 3 and s.loc["molecular_function", "n_b"] == len(mf_rat)
     assert s.loc["cellular_component", "n_b"] == 1  # GO:0005615 only
+
+
+# -- Wang (issue 16 item 8) -------------------------------------------------------------------------
+
+def test_wang_by_hand_on_the_mini_go(mini: Ontology) -> None:
+    """is_a 0.8 chains: NEG_REG -> REG_APOPTOSIS -> REG_BP -> BIO_REG -> BP gives S = 1, .8, .64,
+    .512, .4096 (SV 3.3616); POS_REG the same. Shared: all but the two leaves, 2.3616 on each side:
+    sim = 4.7232 / 6.7232."""
+    from goannot.similarity import wang_matrix
+
+    w = wang_matrix([NEG_REG_APOPTOSIS, NEG_REG_APOPTOSIS], [POS_REG_APOPTOSIS, NEG_REG_APOPTOSIS, PROTEIN_BINDING],
+                    mini)
+    assert w[0, 0] == pytest.approx(4.7232 / 6.7232)
+    assert w[0, 1] == 1.0 and w[0, 2] == 0.0  # itself; another namespace
+
+
+_WANG_OBO = """format-version: 1.2
+
+[Term]
+id: GO:0000010
+name: root
+namespace: biological_process
+
+[Term]
+id: GO:0000011
+name: X
+namespace: biological_process
+is_a: GO:0000010 ! root
+
+[Term]
+id: GO:0000012
+name: Y
+namespace: biological_process
+is_a: GO:0000011 ! X
+
+[Term]
+id: GO:0000013
+name: T
+namespace: biological_process
+is_a: GO:0000012 ! Y
+relationship: part_of GO:0000011 ! X
+
+[Term]
+id: GO:0000014
+name: Z
+namespace: biological_process
+is_a: GO:0000011 ! X
+
+[Typedef]
+id: part_of
+name: part of
+"""
+
+
+def test_wang_takes_the_best_path_not_the_shortest(tmp_path: Path) -> None:
+    """T part_of X (0.6) but also T is_a Y is_a X (0.8 * 0.8 = 0.64): S_T(X) is the maximum, 0.64,
+    not the first value of a breadth-first walk (0.6). S_T = {T 1, Y .8, X .64, root .512}, SV 2.952;
+    S_Z = {Z 1, X .8, root .64}, SV 2.44; shared X and root: (0.64 + 0.512 + 0.8 + 0.64) / 5.392."""
+    from goannot.similarity import wang_matrix
+
+    path = tmp_path / "wang.obo"
+    path.write_text(_WANG_OBO)
+    onto = load_ontology(path)
+    w = wang_matrix(["GO:0000013"], ["GO:0000014"], onto)
+    assert w[0, 0] == pytest.approx((0.64 + 0.512 + 0.8 + 0.64) / 5.392)
+    # is_a only: T's part_of edge is not followed, the path through Y remains
+    assert wang_matrix(["GO:0000013"], ["GO:0000014"], onto, {"is_a": 0.8})[0, 0] == pytest.approx(
+        (0.64 + 0.512 + 0.8 + 0.64) / 5.392)
+    with pytest.raises(Exception, match="weights"):
+        wang_matrix(["GO:0000013"], ["GO:0000014"], onto, {"is_a": 1.5})
+
+
+@pytest.mark.slow
+def test_wang_equals_goatools_within_a_namespace(go: Ontology) -> None:
+    """goatools' SsWang (is_a 0.8, part_of 0.6) on real terms whose ancestors stay in their namespace.
+    (goatools also walks an MF term's part_of ancestors in BP; goannot keeps to the namespace, as
+    GOSemSim does, so such terms are left out here.)"""
+    obo_parser = pytest.importorskip("goatools.obo_parser")
+    wang_mod = pytest.importorskip("goatools.semsim.termwise.wang")
+    from goannot.similarity import wang_matrix
+
+    terms = ["GO:0043066", "GO:0043065", "GO:0006955", "GO:0002376", "GO:0045582", "GO:0030890", "GO:0007165",
+             "GO:0038111", "GO:0006915", "GO:0000109", "GO:0005634", "GO:0005615", "GO:0005576", "GO:0005886"]
+    for t in terms:
+        assert all(go.namespace(a) == go.namespace(t) for a in go.ancestors(t)), t
+    dag: Any = obo_parser.GODag(go.provenance.path, optional_attrs={"relationship"}, prt=None)
+    ref: Any = wang_mod.SsWang(terms, dag, {"part_of"})
+    ours = wang_matrix(terms, terms, go)
+    n = 0
+    for i, a in enumerate(terms):
+        for j, b in enumerate(terms):
+            if go.namespace(a) == go.namespace(b):
+                assert ours[i, j] == pytest.approx(ref.get_sim(a, b), rel=1e-12), (a, b)
+                n += 1
+    assert n > 60
