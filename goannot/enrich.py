@@ -426,8 +426,9 @@ def enrich(study: Iterable[str], population: Iterable[str] | None, annotations: 
     ``algorithm`` scores the terms: ``classic`` (each on its own), or topGO's ``elim`` (equal to
     goatools 1.6.9's ``algorithm="elim"``; ``elim_cutoff``, ``elim_bonferroni``), ``weight01`` or
     ``parentchild`` (:mod:`goannot.enrich_algorithms`); these need ``alternative="greater"`` (their
-    default; ``None`` means two-sided for classic) and add a column ``elim_genes`` (genes removed
-    from the term; for parentchild, the genes of its parents). Their p-values are conditioned on
+    default; ``None`` means two-sided for classic) and add a column: ``elim_genes`` (genes removed
+    from the term) or, for parentchild, ``parent_genes`` (the genes of its parents, the test's
+    population). Their p-values are conditioned on
     the neighbouring terms, and topGO reads them as already corrected; ``corrections`` still apply.
 
     ``meta`` holds: ``releases`` (ontology path/data_version/sha256, annotation file path, date, hash),
@@ -446,6 +447,7 @@ def enrich(study: Iterable[str], population: Iterable[str] | None, annotations: 
         raise GoannotError(f"the {algorithm} algorithm tests over-representation only (alternative='greater'), "
                            f"not {alternative!r}")
     alternative = alternative or ("two-sided" if algorithm == "classic" else "greater")
+    extra_col = "parent_genes" if algorithm == "parentchild" else "elim_genes"
     namespaces = _normalize_ns(ns)
     methods = [corrections] if isinstance(corrections, str) else list(corrections)
     for m in methods:
@@ -578,7 +580,7 @@ def enrich(study: Iterable[str], population: Iterable[str] | None, annotations: 
             "pop_n": np.full(len(tested), pop_n, dtype=np.int64),
         })
         if algorithm != "classic":
-            frame["elim_genes"] = removed[tested] if removed is not None else np.zeros(len(tested), dtype=np.int64)
+            frame[extra_col] = removed[tested] if removed is not None else np.zeros(len(tested), dtype=np.int64)
         assert all(ns_of_term[t] == NAMESPACES[code] for t in tested[:1].tolist())
         frames.append(frame)
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
@@ -594,7 +596,7 @@ def enrich(study: Iterable[str], population: Iterable[str] | None, annotations: 
                 col = adjust_pvalues(table["p_uncorrected"].to_numpy(), m)
         table[f"p_{m}"] = col
     columns = [*RESULT_COLUMNS, *(f"p_{m}" for m in methods), "study_items", *_EXTRA_COLUMNS,
-               *(("elim_genes",) if algorithm != "classic" else ())]
+               *((extra_col,) if algorithm != "classic" else ())]
     table = table.reindex(columns=columns)
     if len(table):
         table = table.sort_values(["enrichment", "NS", "p_uncorrected", "GO"], kind="stable",

@@ -138,6 +138,25 @@ def _scored(genes: Mapping[T, Set[int]], study: Set[int]) -> list[T]:
     return [t for t, g in genes.items() if not g.isdisjoint(study)]
 
 
+def _bitmasks(genes: Mapping[T, Set[int]], terms: Sequence[T], study: Set[int]) -> tuple[dict[T, int], int]:
+    """Each term's genes, and the study, as Python-int bit sets over the genes of ``terms``.
+
+    Unions, intersections and counts of thousands of genes are then single C-level operations
+    (``|``, ``&``, ``int.bit_count``), which is what makes weight01's repeated removals affordable.
+    """
+    universe = sorted(set().union(*(genes[t] for t in terms))) if terms else []
+    pos = {g: k for k, g in enumerate(universe)}
+    nbytes = (len(universe) + 7) // 8 + 1
+
+    def pack(items: Iterable[int]) -> int:
+        bits = np.zeros(nbytes * 8, dtype=bool)
+        idx = [pos[g] for g in items if g in pos]
+        bits[idx] = True
+        return int.from_bytes(np.packbits(bits, bitorder="little").tobytes(), "little")
+
+    return {t: pack(genes[t]) for t in terms}, pack(study)
+
+
 def elim(genes: Mapping[T, Set[int]], study: Set[int], study_n: int, pop_n: int,
          parents: Mapping[T, Iterable[T]], cutoff: float = 0.01, *, bonferroni: bool = False
          ) -> AlgorithmResult[T]:
@@ -147,101 +166,138 @@ def elim(genes: Mapping[T, Set[int]], study: Set[int], study_n: int, pop_n: int,
     population); ``study_n``/``pop_n``: study and population sizes (they may count items without
     annotations); ``parents``: the DAG over the propagation's relations.
     """
+    scored = _scored(genes, study)
+    bits, sbits = _bitmasks(genes, scored, study)
+    return _complete(genes, _elim(bits, sbits, study_n, pop_n, parents, cutoff, bonferroni))
+
+
+def _complete(genes: Mapping[T, Set[int]], got: tuple[dict[T, float], dict[T, int]]) -> AlgorithmResult[T]:
+    """Results of the scored terms, p = 1 and nothing removed for the others."""
+    pvalues = {t: got[0].get(t, 1.0) for t in genes}
+    removed = {t: got[1].get(t, 0) for t in genes}
+    return AlgorithmResult(pvalues, removed)
+
+
+def _elim(bits: Mapping[T, int], sbits: int, study_n: int, pop_n: int, parents: Mapping[T, Iterable[T]],
+          cutoff: float, bonferroni: bool) -> tuple[dict[T, float], dict[T, int]]:
+    """elim over the scored terms given as bit sets (``bits``), the study as ``sbits``."""
     if not 0.0 < cutoff <= 1.0:
         raise ValueError(f"elim cutoff must be in (0, 1], not {cutoff}")
-    pvalues = {t: 1.0 for t in genes}
-    removed = {t: 0 for t in genes}
-    scored = _scored(genes, study)
-    if not scored:
-        return AlgorithmResult(pvalues, removed)
-    limit = cutoff / len(scored) if bonferroni else cutoff
-    topo = _topology(scored, parents)
-    gone: dict[T, set[int]] = {}
+    pvalues: dict[T, float] = {}
+    removed: dict[T, int] = {}
+    if not bits:
+        return pvalues, removed
+    limit = cutoff / len(bits) if bonferroni else cutoff
+    topo = _topology(list(bits), parents)
+    gone: dict[T, int] = {}
     for level in topo.levels:
         a, n, k, tot = [], [], [], []
         for t in level:
-            g = genes[t]
-            e = gone.get(t, set())
-            es = len(e & study) if e else 0
-            a.append(len(g & study) - es)
+            g, e = bits[t], gone.get(t, 0)
+            es = (e & sbits).bit_count()
+            ne = e.bit_count()
+            a.append((g & sbits).bit_count() - es)
             n.append(study_n - es)
-            k.append(len(g) - len(e))
-            tot.append(pop_n - len(e))
-            removed[t] = len(e)
+            k.append(g.bit_count() - ne)
+            tot.append(pop_n - ne)
+            removed[t] = ne
         for t, p in zip(level, _greater(a, n, k, tot)):
             pvalues[t] = p
             if p <= limit:
                 for u in topo.ancestors[t]:
-                    gone.setdefault(u, set()).update(genes[t])
-    return AlgorithmResult(pvalues, removed)
+                    gone[u] = gone.get(u, 0) | bits[t]
+    return pvalues, removed
 
 
 def weight01(genes: Mapping[T, Set[int]], study: Set[int], study_n: int, pop_n: int,
              parents: Mapping[T, Iterable[T]]) -> AlgorithmResult[T]:
-    """topGO's weight01 (module docstring): children at least as significant as a term leave it and its ancestors."""
-    pvalues = {t: 1.0 for t in genes}
-    removed = {t: 0 for t in genes}
+    """topGO's weight01 (module docstring): children at least as significant as a term leave it and its ancestors.
+
+    The terms of one level are independent of each other, so each level is scored in rounds: test
+    every term still open, remove the genes of its children that beat it, and test again only the
+    terms that lost genes (one batch of Fisher tests per round).
+    """
     scored = _scored(genes, study)
-    if not scored:
-        return AlgorithmResult(pvalues, removed)
-    topo = _topology(scored, parents)
-    passed_up: dict[T, set[int]] = {}
+    bits, sbits = _bitmasks(genes, scored, study)
+    return _complete(genes, _weight01(bits, sbits, study_n, pop_n, parents))
+
+
+def _weight01(bits: Mapping[T, int], sbits: int, study_n: int, pop_n: int, parents: Mapping[T, Iterable[T]]
+              ) -> tuple[dict[T, float], dict[T, int]]:
+    """weight01 over the scored terms given as bit sets."""
+    pvalues: dict[T, float] = {}
+    removed: dict[T, int] = {}
+    if not bits:
+        return pvalues, removed
+    topo = _topology(list(bits), parents)
+    passed_up: dict[T, int] = {}
     for level in topo.levels:
+        rem = {t: passed_up.get(t, 0) for t in level}   # genes removed from t so far
+        moved = {t: 0 for t in level}                    # genes t's own children took away
+        waiting = {t: list(topo.children[t]) for t in level}
+        open_terms = list(level)
+        while open_terms:
+            a, n, k, tot = [], [], [], []
+            for t in open_terms:
+                g, r = bits[t], rem[t]
+                rs, nr = (r & sbits).bit_count(), r.bit_count()
+                a.append((g & sbits).bit_count() - rs)
+                n.append(study_n - rs)
+                k.append(g.bit_count() - nr)
+                tot.append(pop_n - nr)
+            again = []
+            for t, p in zip(open_terms, _greater(a, n, k, tot)):
+                pvalues[t] = p
+                better = [c for c in waiting[t] if pvalues[c] <= p]
+                if better:
+                    for c in better:
+                        moved[t] |= bits[c]
+                    rem[t] |= moved[t]
+                    waiting[t] = [c for c in waiting[t] if pvalues[c] > p]
+                    again.append(t)
+            open_terms = again
         for t in level:
-            g = genes[t]
-            r = set(passed_up.get(t, ()))
-            total: set[int] = set()
-
-            def test(rem: set[int]) -> float:
-                rs = len(rem & study)
-                return _greater([len(g & study) - rs], [study_n - rs], [len(g) - len(rem)], [pop_n - len(rem)])[0]
-
-            p = test(r)
-            remaining = list(topo.children[t])
-            while remaining:
-                better = [c for c in remaining if pvalues[c] <= p]
-                if not better:
-                    break
-                for c in better:
-                    total |= genes[c]
-                r |= total
-                remaining = [c for c in remaining if c not in set(better)]
-                p = test(r)
-            pvalues[t] = p
-            removed[t] = len(r)
-            if total:
+            removed[t] = rem[t].bit_count()
+            if moved[t]:
                 for u in topo.ancestors[t]:
-                    passed_up.setdefault(u, set()).update(total)
-    return AlgorithmResult(pvalues, removed)
+                    passed_up[u] = passed_up.get(u, 0) | moved[t]
+    return pvalues, removed
 
 
 def parent_child(genes: Mapping[T, Set[int]], study: Set[int], parents: Mapping[T, Iterable[T]],
                  join: Literal["union", "intersect"] = "union") -> AlgorithmResult[T]:
     """Grossmann et al.'s parent-child test (module docstring): a term against the genes of its parents."""
+    scored = _scored(genes, study)
+    bits, sbits = _bitmasks(genes, scored, study)
+    return _complete(genes, _parent_child(bits, sbits, parents, join))
+
+
+def _parent_child(bits: Mapping[T, int], sbits: int, parents: Mapping[T, Iterable[T]], join: str
+                  ) -> tuple[dict[T, float], dict[T, int]]:
+    """parent-child over the scored terms given as bit sets."""
     if join not in ("union", "intersect"):
         raise ValueError(f"join must be 'union' or 'intersect', not {join!r}")
-    pvalues = {t: 1.0 for t in genes}
-    removed = {t: 0 for t in genes}
-    scored = _scored(genes, study)
-    topo = _topology(scored, parents)
+    pvalues: dict[T, float] = {}
+    removed: dict[T, int] = {}
+    topo = _topology(list(bits), parents)
     rows: list[T] = []
     a, n, k, tot = [], [], [], []
-    for t in scored:
+    for t in bits:
         ps = topo.parents[t]
         if not ps:
             continue
-        pool = set(genes[ps[0]])
+        pool = bits[ps[0]]
         for q in ps[1:]:
-            pool = pool | genes[q] if join == "union" else pool & genes[q]
+            pool = pool | bits[q] if join == "union" else pool & bits[q]
         rows.append(t)
-        a.append(len(genes[t] & study))
-        n.append(len(pool & study))
-        k.append(len(genes[t]))
-        tot.append(len(pool))
-        removed[t] = len(pool)
+        a.append((bits[t] & sbits).bit_count())
+        n.append((pool & sbits).bit_count())
+        k.append(bits[t].bit_count())
+        tot.append(pool.bit_count())
+        removed[t] = tot[-1]
     for t, p in zip(rows, _greater(a, n, k, tot)):
         pvalues[t] = p
-    return AlgorithmResult(pvalues, removed)
+    return pvalues, removed
 
 
 def run_algorithm(algorithm: str, genes: Mapping[T, Set[int]], study: Set[int], study_n: int, pop_n: int,
@@ -271,18 +327,38 @@ def term_pvalues(algorithm: str, terms: npt.NDArray[np.int64], pair_gene: npt.ND
     """
     keep = np.isin(pair_term, terms)
     g, t = pair_gene[keep], pair_term[keep]
-    order = np.argsort(t, kind="stable")
-    g, t = g[order], t[order]
-    starts = np.searchsorted(t, terms)
-    ends = np.searchsorted(t, terms, side="right")
-    genes = {int(x): frozenset(g[a:b].tolist()) for x, a, b in zip(terms.tolist(), starts.tolist(), ends.tolist())}
-    study = frozenset(np.flatnonzero(study_mask).tolist())
-    inside = np.isin(edge_child, terms) & np.isin(edge_parent, terms)
+    in_study = study_mask[g]
+    scored = np.unique(t[in_study])  # terms with a study gene, sorted
+    sel = np.isin(t, scored)
+    g, t = g[sel], t[sel]
+    universe, pos = np.unique(g, return_inverse=True)
+    row = np.searchsorted(scored, t)
+    nbytes = (len(universe) + 7) // 8 + 1
+    bits: dict[int, int] = {}
+    step = max(1, 8_000_000 // (nbytes * 8))
+    for lo in range(0, len(scored), step):  # a block of terms x genes at a time, packed to bytes
+        hi = min(lo + step, len(scored))
+        block = np.zeros((hi - lo, nbytes * 8), dtype=bool)
+        m = (row >= lo) & (row < hi)
+        block[row[m] - lo, pos[m]] = True
+        packed = np.packbits(block, axis=1, bitorder="little")
+        for k in range(hi - lo):
+            bits[int(scored[lo + k])] = int.from_bytes(packed[k].tobytes(), "little")
+    sflag = np.zeros(nbytes * 8, dtype=bool)
+    sflag[np.flatnonzero(study_mask[universe])] = True
+    sbits = int.from_bytes(np.packbits(sflag, bitorder="little").tobytes(), "little")
+    inside = np.isin(edge_child, scored) & np.isin(edge_parent, scored)
     parents: dict[int, list[int]] = {}
     for c, p in zip(edge_child[inside].tolist(), edge_parent[inside].tolist()):
         parents.setdefault(int(c), []).append(int(p))
-    res = run_algorithm(algorithm, genes, study, study_n, pop_n, parents, elim_cutoff=elim_cutoff,
-                        elim_bonferroni=elim_bonferroni)
-    pv = np.array([res.pvalues[int(x)] for x in terms.tolist()], dtype=np.float64)
-    rm = np.array([res.removed[int(x)] for x in terms.tolist()], dtype=np.int64)
+    if algorithm == "elim":
+        got = _elim(bits, sbits, study_n, pop_n, parents, elim_cutoff, elim_bonferroni)
+    elif algorithm == "weight01":
+        got = _weight01(bits, sbits, study_n, pop_n, parents)
+    elif algorithm == "parentchild":
+        got = _parent_child(bits, sbits, parents, "union")
+    else:
+        raise ValueError(f"unknown algorithm {algorithm!r}; expected one of {', '.join(ALGORITHMS[1:])}")
+    pv = np.array([got[0].get(int(x), 1.0) for x in terms.tolist()], dtype=np.float64)
+    rm = np.array([got[1].get(int(x), 0) for x in terms.tolist()], dtype=np.int64)
     return pv, rm
