@@ -39,8 +39,10 @@ STUDY = frozenset({0, 1, 2, 3, 4, 12, 15})
 
 
 def p_over(a: int, n: int, k: int, tot: int) -> float:
-    """P(X >= a), X hypergeometric: n study genes among tot, the term holding k of them (scipy)."""
-    return float(hypergeom.sf(a - 1, tot, k, n))
+    """P(X >= a), X hypergeometric: n study genes among tot, the term holding k of them (scipy).
+
+    P(X >= 0) = 1, also for the empty tables scipy leaves undefined (topGO: all-zero table, p = 1)."""
+    return 1.0 if a <= 0 else float(hypergeom.sf(a - 1, tot, k, n))
 
 
 def test_elim_by_hand() -> None:
@@ -205,3 +207,81 @@ def test_enrich_cli_algorithm(tmp_path: Path, go: Any) -> None:
     assert np.allclose(got.loc[api.index, "p_uncorrected"], api["p_uncorrected"], rtol=1e-12, atol=0)
     assert main(["enrich", "--study", str(study), "--all-annotated", "--ns", "BP", "--algorithm", "elim",
                  "--alternative", "two-sided"]) == 2
+
+
+def _random_dag(seed: int) -> tuple[dict[int, frozenset[int]], dict[int, list[int]], frozenset[int]]:
+    """A random 40-term DAG (parents among earlier terms), 60 genes annotated and propagated up."""
+    rng = np.random.default_rng(seed)
+    parents = {t: sorted({int(p) for p in rng.choice(t, size=min(t, int(rng.integers(1, 3))), replace=False)})
+               for t in range(1, 40)}
+    direct: dict[int, set[int]] = {t: set() for t in range(40)}
+    for g in range(60):
+        for t in rng.choice(40, size=int(rng.integers(1, 3)), replace=False):
+            direct[int(t)].add(g)
+    genes = {t: set(direct[t]) for t in range(40)}
+    for t in range(39, 0, -1):  # children have larger numbers than their parents: propagate downwards-up
+        for p in parents[t]:
+            genes[p] |= genes[t]
+    study = frozenset(int(g) for g in rng.choice(60, size=15, replace=False))
+    return {t: frozenset(g) for t, g in genes.items()}, parents, study
+
+
+def _reference_weight01(genes: dict[int, frozenset[int]], parents: dict[int, list[int]], study: frozenset[int],
+                        pop_n: int) -> dict[int, float]:
+    """topGO's .sigGroups.weight01 written out literally (recursive computeTermSig, one term at a time,
+    plain sets, scipy's hypergeometric), with a child removed when p(child) <= p(term)."""
+    scored = {t for t, g in genes.items() if g & study}
+    kids: dict[int, list[int]] = {t: [] for t in scored}
+    for t in scored:
+        for p in parents.get(t, []):
+            if p in scored:
+                kids[p].append(t)
+
+    def ancestors(t: int) -> set[int]:
+        out: set[int] = set()
+        todo = [p for p in parents.get(t, []) if p in scored]
+        while todo:
+            p = todo.pop()
+            if p not in out:
+                out.add(p)
+                todo += [q for q in parents.get(p, []) if q in scored]
+        return out
+
+    level: dict[int, int] = {}
+
+    def depth(t: int) -> int:
+        if t not in level:
+            level[t] = 1 + max((depth(p) for p in parents.get(t, []) if p in scored), default=-1)
+        return level[t]
+
+    up: dict[int, set[int]] = {}
+    sig: dict[int, float] = {}
+    for t in sorted(scored, key=lambda x: -depth(x)):
+        to_remove: set[int] = set()
+
+        def compute(children: list[int]) -> None:
+            r = up.get(t, set())
+            g = genes[t] - r
+            p = p_over(len(g & study), len(study) - len(r & study), len(g), pop_n - len(r))
+            better = [c for c in children if sig[c] <= p]
+            if not better:
+                sig[t] = p
+                return
+            removed = set().union(*(genes[c] for c in better))
+            up[t] = up.get(t, set()) | removed
+            to_remove.update(removed)
+            compute([c for c in children if c not in better])
+
+        compute(kids[t])
+        for a in ancestors(t):
+            up[a] = up.get(a, set()) | to_remove
+    return {t: sig.get(t, 1.0) for t in genes}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def test_weight01_equals_a_literal_recursive_version(seed: int) -> None:
+    genes, parents, study = _random_dag(seed)
+    ref = _reference_weight01(genes, parents, study, 60)
+    got = weight01(genes, study, len(study), 60, parents)
+    for t in genes:
+        assert got.pvalues[t] == pytest.approx(ref[t], rel=1e-9, abs=1e-15), t
