@@ -170,17 +170,18 @@ def _cause(rec: dict[str, Any], odiff: OntologyDiff, by_term: dict[tuple[str, st
     if pg or pl:
         notes.append(f"all genes +{pg} -{pl}")
     if sc_old != sc_new:
-        notes.insert(0, f"study count {sc_old} -> {sc_new}")
+        notes.insert(0, f"study count {sc_old or 0} -> {sc_new or 0}")
     if pc_old != pc_new:
-        notes.append(f"population count {pc_old} -> {pc_new}")
+        notes.append(f"population count {pc_old or 0} -> {pc_new or 0}")
     detail = "; ".join(notes)
     if kind in ("added", "reinstated") and rec["change"] == "entered":
         return "term_added", f"{term} {kind} in {odiff.new_version}" + (f"; {detail}" if detail else "")
     if kind in ("obsoleted", "merged", "removed") and rec["change"] == "left":
         return f"term_{kind}", f"{term} {kind} in {odiff.new_version}" + (f"; {detail}" if detail else "")
-    if sc_old is not None and sc_new is not None and sc_old != sc_new:
+    # A term current in both releases but untested in one had no annotated gene there: count 0.
+    if (sc_old or 0) != (sc_new or 0):
         return "study_count", detail
-    if pc_old is not None and pc_new is not None and pc_old != pc_new:
+    if (pc_old or 0) != (pc_new or 0):
         return "population_count", detail
     if sc_old is None or sc_new is None:
         return "not_tested", f"not tested in {odiff.old_version if sc_old is None else odiff.new_version}" + (
