@@ -71,7 +71,6 @@ class ClosureDiff:
     pairs: pd.DataFrame
     genes: pd.DataFrame
     counts: dict[str, Any]
-    closures: tuple[ClosurePairs, ClosurePairs] = field(repr=False)
     tables: tuple[pd.DataFrame, pd.DataFrame] = field(repr=False)
 
 
@@ -216,78 +215,93 @@ def diff_closures(table: pd.DataFrame, ann: AnnotationDiff, old: Ontology, new: 
                   aspects: Iterable[str] | str | None = None) -> ClosureDiff:
     """Propagate ``table`` under both releases and explain every changed (gene, term) pair (level 3)."""
     t_old, t_new = repaired_table(table, ann, "old"), repaired_table(table, ann, "new")
-    cp_old = closure_pairs(t_old, old, relations, evidence, aspects=aspects)
-    cp_new = closure_pairs(t_new, new, relations, evidence, aspects=aspects)
-    if list(cp_old.gene_labels) != list(cp_new.gene_labels):  # same rows, same genes: a bug if not
-        raise AssertionError("gene labels differ between the two propagations of the same table")
-    rels = cp_old.relations
+    n_codes = len(ann.ids)
+    codes = ann.row_code
+    # One propagation at a time, keeping only what the diff needs (memory: one closure's worth).
+    cp = closure_pairs(t_old, old, relations, evidence, aspects=aspects)
+    rels, evidence_spec = cp.relations, cp.evidence
     missing = [r for r in rels if r not in odiff.relations]
     if missing:
         log.warning("relation(s) %s are not in both releases: their edges count as added or removed",
                     ", ".join(missing))
     ctx = _Context(old, new, odiff, rels)
-    n_codes = len(ann.ids)
-    codes = ann.row_code
     nc = np.int64(ctx.n)
-    keys_old = cp_old.pair_gene * nc + cp_old.pair_term
-    keys_new = np.sort(cp_new.pair_gene * nc + ctx.new_to_common[cp_new.pair_term])
+    labels = list(cp.gene_labels)
+    symbols = cp.first_values(Col.DB_OBJECT_SYMBOL.value)
+    keys_old = cp.pair_gene * nc + cp.pair_term
+    term_old = _code_terms(cp, codes, n_codes)
+    src_old = _sources(cp, ann.row_gene, codes, n_codes)
+    size_old = np.bincount(cp.pair_gene, minlength=len(labels))
+    rows_old = cp.rows
+    del cp
+    cp = closure_pairs(t_new, new, rels, evidence, aspects=aspects)
+    if list(cp.gene_labels) != labels:  # same rows, same genes: a bug if not
+        raise AssertionError("gene labels differ between the two propagations of the same table")
+    keys_new = np.sort(cp.pair_gene * nc + ctx.new_to_common[cp.pair_term])
+    term_new = _code_terms(cp, codes, n_codes)
+    src_new = _sources(cp, ann.row_gene, codes, n_codes)
+    size_new = np.bincount(cp.pair_gene, minlength=len(labels))
+    rows = (rows_old, cp.rows)
+    del cp
     lost = np.setdiff1d(keys_old, keys_new, assume_unique=True)
     gained = np.setdiff1d(keys_new, keys_old, assume_unique=True)
-
-    term_old = _code_terms(cp_old, codes, n_codes)
-    term_new = _code_terms(cp_new, codes, n_codes)
-    src_old = _sources(cp_old, ann.row_gene, codes, n_codes)
-    src_new = _sources(cp_new, ann.row_gene, codes, n_codes)
+    n_pairs = (int(len(keys_old)), int(len(keys_new)))
+    del keys_old, keys_new
     info = _CodeInfo.of(ann)
     anc_old = _code_ancestors(ctx, "old", term_old)
     anc_new = _code_ancestors(ctx, "new", term_new)
     frames = [_explain(ctx, info, "lost", lost, src_old, src_new, anc_old, anc_new, n_codes),
               _explain(ctx, info, "gained", gained, src_new, src_old, anc_new, anc_old, n_codes)]
-    pairs = pd.concat(frames, ignore_index=True)
-    labels = list(cp_old.gene_labels)
-    symbols = cp_old.first_values(Col.DB_OBJECT_SYMBOL.value)
-    size_old = np.bincount(cp_old.pair_gene, minlength=len(labels))
-    size_new = np.bincount(cp_new.pair_gene, minlength=len(labels))
-    pair_gene = pairs["gene_code"].to_numpy(dtype=np.int64)
-    is_gain = (pairs["change"] == "gained").to_numpy()
+    raw = pd.concat(frames, ignore_index=True)
+    pair_gene = raw["gene_code"].to_numpy(dtype=np.int64)
+    is_gain = (raw["change"] == "gained").to_numpy()
     n_gain = np.bincount(pair_gene[is_gain], minlength=len(labels))
     n_lost = np.bincount(pair_gene[~is_gain], minlength=len(labels))
     assert np.array_equal(size_old + n_gain - n_lost, size_new), "closure sizes do not add up"
-    names_old = dict(zip(ctx.old_ids, old.state.names))
-    names_new = dict(zip(ctx.new_ids, new.state.names))
-    terms = pairs["term"].tolist()
-    pairs.insert(1, "symbol", [symbols[g] for g in pair_gene.tolist()])
-    pairs["gene"] = [labels[g] for g in pair_gene.tolist()]
-    pairs.insert(3, "name", [names_new.get(t) or names_old.get(t, "") for t in terms])
-    pairs = pairs.drop(columns="gene_code")
+    names = dict(zip(ctx.old_ids, old.state.names))
+    names.update(zip(ctx.new_ids, new.state.names))
+    # Categorical columns: a few thousand distinct values over hundreds of thousands of pairs.
+    gene_cat = pd.Categorical.from_codes(pair_gene.astype(np.int32), categories=pd.Index(labels, dtype=object))
+    term_codes, term_values = pd.factorize(raw["term"])
+    pairs = pd.DataFrame({
+        "gene": gene_cat,
+        "symbol": pd.Categorical(np.asarray(symbols, dtype=object)[pair_gene]),
+        "term": pd.Categorical.from_codes(term_codes, categories=pd.Index(term_values, dtype=object)),
+        "name": pd.Categorical(np.asarray([names.get(str(t), "") for t in term_values], dtype=object)[term_codes]),
+        "change": pd.Categorical(raw["change"], categories=["lost", "gained"]),
+        "cause": pd.Categorical(raw["cause"], categories=list(CLOSURE_CAUSES)),
+        "detail": pd.Categorical(raw["detail"]), "source": pd.Categorical(raw["source"])})
+    del raw
 
     touched = np.flatnonzero(n_gain + n_lost)
-    top = _top_causes(pair_gene, pairs["cause"].tolist())
+    top = _top_causes(pair_gene, pairs["cause"].cat.codes.to_numpy())
     genes = pd.DataFrame({
         "gene": [labels[g] for g in touched.tolist()], "symbol": [symbols[g] for g in touched.tolist()],
         "closure_old": size_old[touched], "closure_new": size_new[touched], "gained": n_gain[touched],
         "lost": n_lost[touched], "changed": n_gain[touched] + n_lost[touched],
         "top_cause": [top.get(g, "") for g in touched.tolist()]})
     genes = genes.sort_values(["changed", "gene"], ascending=[False, True], kind="stable").reset_index(drop=True)
-    by_cause = Counter(zip(pairs["change"].tolist(), pairs["cause"].tolist()))
+    by_cause = Counter(zip(pairs["change"].astype(str).tolist(), pairs["cause"].astype(str).tolist()))
     counts: dict[str, Any] = {
-        "relations": list(rels), "evidence": cp_old.evidence,
+        "relations": list(rels), "evidence": evidence_spec,
         "genes": len(labels), "genes_changed": int(len(touched)),
-        "pairs_old": int(len(keys_old)), "pairs_new": int(len(keys_new)),
+        "pairs_old": n_pairs[0], "pairs_new": n_pairs[1],
         "gained": int(len(gained)), "lost": int(len(lost)),
         "by_cause": {ch: {c: int(by_cause.get((ch, c), 0)) for c in CLOSURE_CAUSES if by_cause.get((ch, c))}
                      for ch in ("gained", "lost")},
-        "rows_old": cp_old.rows, "rows_new": cp_new.rows,
+        "rows_old": rows[0], "rows_new": rows[1],
     }
-    return ClosureDiff(rels, cp_old.evidence, pairs, genes, counts, (cp_old, cp_new), (t_old, t_new))
+    return ClosureDiff(rels, evidence_spec, pairs, genes, counts, (t_old, t_new))
 
 
-def _top_causes(genes: _I64, causes: list[str]) -> dict[int, str]:
-    """Per gene: its most frequent cause (ties: the first in :data:`CLOSURE_CAUSES` order)."""
+def _top_causes(genes: _I64, causes: npt.NDArray[Any]) -> dict[int, str]:
+    """Per gene: its most frequent cause (ties: the first in :data:`CLOSURE_CAUSES` order).
+
+    ``causes`` are codes into :data:`CLOSURE_CAUSES`.
+    """
     if not len(genes):
         return {}
-    rank = {c: k for k, c in enumerate(CLOSURE_CAUSES)}
-    frame = pd.DataFrame({"g": genes, "c": [rank[c] for c in causes]})
+    frame = pd.DataFrame({"g": genes, "c": causes})
     sizes = frame.groupby(["g", "c"]).size().reset_index(name="n")
     best = sizes.sort_values(["g", "n", "c"], ascending=[True, False, True], kind="stable").drop_duplicates("g")
     return {int(g): CLOSURE_CAUSES[int(c)] for g, c in zip(best["g"].tolist(), best["c"].tolist())}
