@@ -20,6 +20,7 @@ import goannot
 from goannot.cli import main
 from goannot.reldiff import ReleaseDiff, release_diff
 from goannot.reldiff_report import gene_changes, render_html, tables, to_json
+from goannot.reldiff_terms import OUTCOME
 
 DATA = Path(__file__).resolve().parent / "data"
 OLD = DATA / "obo" / "rdiff_old.obo"
@@ -111,6 +112,22 @@ def test_row_classes_add_up(diff: ReleaseDiff) -> None:
     assert len(rows) == 15 - 7  # every row NEW repairs or loses, and only those
     genes = diff.files[0].annotations.genes.set_index("gene")
     assert genes.loc["UniProtKB:G5", "lost"] == 3 and genes.loc["UniProtKB:G5", "secondary_repaired"] == 1
+
+
+def test_outcomes_are_the_validators(diff: ReleaseDiff) -> None:
+    """The diff's kept / repaired / lost rows are what the validator keeps, repairs and rejects."""
+    from goannot.annotations import read_annotations
+    from goannot.validate import validate
+    from goannot.validate.idrules import ID_RULES
+
+    annotations = read_annotations(GAF)
+    c = diff.files[0].annotations.counts
+    for onto, side in ((diff.new, "new"), (diff.old, "old")):
+        r = validate(annotations, onto, rules=list(ID_RULES))
+        outcome = {"kept": 0, "repaired": 0, "lost": 0}
+        for cls, n in c[f"by_class_{side}"].items():
+            outcome[OUTCOME[cls]] += n
+        assert (r.kept + r.merged, r.repaired, r.rejected) == (outcome["kept"], outcome["repaired"], outcome["lost"])
 
 
 # -- level 3 ------------------------------------------------------------------------------------------
