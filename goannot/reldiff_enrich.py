@@ -177,7 +177,9 @@ def _cause(rec: dict[str, Any], odiff: OntologyDiff, by_term: dict[tuple[str, st
     if kind in ("added", "reinstated") and rec["change"] == "entered":
         return "term_added", f"{term} {kind} in {odiff.new_version}" + (f"; {detail}" if detail else "")
     if kind in ("obsoleted", "merged", "removed") and rec["change"] == "left":
-        return f"term_{kind}", f"{term} {kind} in {odiff.new_version}" + (f"; {detail}" if detail else "")
+        into = odiff.target_of(term)
+        how = f" into {into}" if kind == "merged" and into else f" (replaced_by {into})" if into else ""
+        return f"term_{kind}", f"{term} {kind}{how} in {odiff.new_version}" + (f"; {detail}" if detail else "")
     # A term current in both releases but untested in one had no annotated gene there: count 0.
     if (sc_old or 0) != (sc_new or 0):
         return "study_count", detail

@@ -111,6 +111,11 @@ class OntologyDiff:
                 return kind
         return ""
 
+    def target_of(self, term_id: str) -> str:
+        """Where an ID went: the primary of a merged ID, the replaced_by of an obsoleted one ('' if none)."""
+        hit = self.terms[(self.terms["id"] == term_id) & self.terms["change"].isin(["merged", "obsoleted"])]
+        return str(hit["into"].iloc[0]) if len(hit) else ""
+
     @property
     def _by_term(self) -> dict[str, list[str]]:
         got: dict[str, list[str]] | None = self.__dict__.get("_by_term_cache")
@@ -181,8 +186,8 @@ def diff_ontologies(old: Ontology, new: Ontology) -> OntologyDiff:
         elif so.obsolete[i]:
             add(tid, "reinstated")
     for tid, i in old_index.items():
-        j = new_index.get(tid)
-        if j is None:
+        jn = new_index.get(tid)
+        if jn is None:
             if tid in new_alt:
                 was = "was obsolete" if so.obsolete[i] else ""
                 add(tid, "merged", into=new_alt[tid], detail=was)
@@ -191,6 +196,7 @@ def diff_ontologies(old: Ontology, new: Ontology) -> OntologyDiff:
             continue
         if so.obsolete[i]:
             continue
+        j = jn
         if sn.obsolete[j]:
             add(tid, "obsoleted", into=",".join(sn.replaced_by.get(tid, ())),
                 consider=",".join(sn.consider.get(tid, ())))
@@ -208,8 +214,8 @@ def diff_ontologies(old: Ontology, new: Ontology) -> OntologyDiff:
     # parents_changed: terms current in both releases whose parent set over a relation differs.
     per_term: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
     for c, r, p, change, _ in edge_rows:
-        i, j = old_index.get(c), new_index.get(c)
-        if i is None or j is None or so.obsolete[i] or sn.obsolete[j]:
+        io, jn = old_index.get(c), new_index.get(c)
+        if io is None or jn is None or so.obsolete[io] or sn.obsolete[jn]:
             continue
         plus, minus = per_term.setdefault((c, r), ([], []))
         (plus if change == "added" else minus).append(p)
