@@ -40,7 +40,7 @@ from .columns import Col
 from .evidence import EvidenceFilter
 from .ontology import DEFAULT_RELATIONS, Ontology
 from .propagate import ClosurePairs, closure_pairs
-from .reldiff_terms import AnnotationDiff, OntologyDiff
+from .reldiff_terms import OUTCOME, AnnotationDiff, OntologyDiff
 
 __all__ = ["CLOSURE_CAUSES", "ClosureDiff", "diff_closures", "repaired_table"]
 
@@ -194,6 +194,14 @@ def _reason(ctx: _Context, info: _CodeInfo, code: int, term: str, change: str,
     if got is not None:
         return got[0], got[1], source
     if source_dropped:
+        other_cls = info.new_class[code] if change == "lost" else info.old_class[code]
+        if OUTCOME[other_cls] != "lost":  # a usable ID the propagation filters let through on one side only
+            target = t_new if change == "lost" else t_old
+            ns = (ctx.old.namespace(target), ctx.new.namespace(target))
+            why = f"namespace {ns[0]} -> {ns[1]}" if ns[0] != ns[1] else "aspect/evidence filters"
+            where = ctx.odiff.new_version if change == "lost" else ctx.odiff.old_version
+            return (f"annotation_{change}",
+                    f"{go_id} is usable in both releases but filtered out in {where} ({why})", go_id)
         if change == "lost":
             return ("annotation_lost",
                     f"{go_id} is {info.new_class[code]} in {ctx.odiff.new_version}; the row is lost", go_id)

@@ -133,7 +133,8 @@ def render_text(diff: ReleaseDiff, *, top: int = 10, genes: Sequence[str] = ()) 
                          f"(gene, term) pairs; gained {k['gained']:,}, lost {k['lost']:,}; "
                          f"{k['genes_changed']:,} of {k['genes']:,} genes changed")
             for ch in ("lost", "gained"):
-                lines.append(f"    {ch}: " + ", ".join(f"{a} {b:,}" for a, b in k["by_cause"].get(ch, {}).items()))
+                lines.append(f"    {ch}: " + (", ".join(f"{a} {b:,}" for a, b in k["by_cause"].get(ch, {}).items())
+                                                   or "none"))
             if top and len(f.closure.genes):
                 lines.append(f"  most changed genes (top {top}):")
                 for r in f.closure.genes.head(top).itertuples(index=False):
@@ -172,7 +173,8 @@ def _file_section(f: FileDiff, n: int, limit: int) -> str:
              "<h3>Transitions (old class -> new class)</h3>", _counts_table(c["transitions"], "transition"),
              "<h3>Outcome under NEW (validator's replace policy)</h3>", _counts_table(c["by_outcome_new"], "outcome"),
              "<h3>GO IDs the release changes</h3>",
-             _tab(f.annotations.ids[f.annotations.ids["changed"]].drop(columns=["old_message", "changed"]), limit),
+             _tab(f.annotations.ids.loc[f.annotations.ids["changed"].to_numpy(dtype=bool)].drop(
+                 columns=["old_message", "changed"]), limit),
              "<h3>Genes with repaired or lost rows</h3>",
              _tab(f.annotations.genes, limit)]
     if f.closure is not None:

@@ -314,3 +314,25 @@ def test_il7_seed_table_under_go_2022(go2022: Path) -> None:
     assert "other" not in set(f.closure.pairs["cause"])
     k = f.closure.counts
     assert k["pairs_old"] + k["gained"] - k["lost"] == k["pairs_new"]
+
+
+def test_namespace_move_under_an_aspect_filter() -> None:
+    # Only molecular_function annotations: G8's GO:0000010 is biological_process in OLD (filtered
+    # out) and molecular_function in NEW (kept), so G8 gains 10 and the MF root 20; nothing else.
+    d = release_diff(OLD, NEW, [GAF], aspects="F")
+    cd = d.files[0].closure
+    assert cd is not None
+    got = {(g, t, ch, c) for g, t, ch, c in cd.pairs[["gene", "term", "change", "cause"]].itertuples(index=False)}
+    assert got == {("UniProtKB:G8", "GO:0000010", "gained", "annotation_gained"),
+                   ("UniProtKB:G8", "GO:0000020", "gained", "annotation_gained")}
+    assert all("namespace biological_process -> molecular_function" in x for x in cd.pairs["detail"])
+
+
+def test_empty_file(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.gaf"
+    empty.write_text("!gaf-version: 2.2\n")
+    d = release_diff(OLD, NEW, [empty])
+    f = d.files[0]
+    assert f.annotations.counts["rows_read"] == 0 and sum(f.annotations.counts["by_class_new"].values()) == 0
+    assert f.closure is not None and len(f.closure.pairs) == 0
+    assert "<table" in render_html(d)
