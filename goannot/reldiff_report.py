@@ -21,7 +21,7 @@ from .atomic import atomic_open, atomic_write_text
 from .reldiff import FileDiff, ReleaseDiff
 from .report.html import _CSS, _SORT_JS, _e, _kv, table_html
 
-__all__ = ["tables", "write_tsv", "to_json", "render_html", "render_text", "gene_changes", "LIMITS"]
+__all__ = ["closure_terms", "tables", "write_tsv", "to_json", "render_html", "render_text", "gene_changes", "LIMITS"]
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,29 @@ LIMITS = {"json": 200, "html": 50}
 
 def _slug(label: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in label)
+
+
+def closure_terms(diff: ReleaseDiff, f: FileDiff) -> pd.DataFrame:
+    """Per term: genes that gained and lost it, and what happened to the term itself; most moved first."""
+    cols = ["term", "name", "genes_gained", "genes_lost", "term_change", "main_cause"]
+    if f.closure is None or not len(f.closure.pairs):
+        return pd.DataFrame(columns=cols)
+    p = f.closure.pairs
+    frame = pd.DataFrame({"term": p["term"].astype(str), "change": p["change"].astype(str),
+                          "cause": p["cause"].astype(str), "name": p["name"].astype(str)})
+    n = frame.groupby(["term", "change"]).size().unstack(fill_value=0)
+    for c in ("gained", "lost"):
+        if c not in n.columns:
+            n[c] = 0
+    main = frame.groupby("term")["cause"].agg(lambda c: c.value_counts().index[0])
+    name = frame.groupby("term")["name"].first()
+    out = pd.DataFrame({"term": n.index, "name": name.reindex(n.index).to_numpy(),
+                        "genes_gained": n["gained"].to_numpy(), "genes_lost": n["lost"].to_numpy()})
+    out["term_change"] = [",".join(diff.ontology.changes_of(t)) for t in out["term"].tolist()]
+    out["main_cause"] = main.reindex(n.index).to_numpy()
+    total = out["genes_gained"] + out["genes_lost"]
+    return out.assign(_t=total).sort_values(["_t", "term"], ascending=[False, True], kind="stable").drop(
+        columns="_t").reset_index(drop=True)[cols]
 
 
 def tables(diff: ReleaseDiff) -> dict[str, pd.DataFrame]:
@@ -44,6 +67,7 @@ def tables(diff: ReleaseDiff) -> dict[str, pd.DataFrame]:
         if f.closure is not None:
             out[f"{s}.closure_pairs"] = f.closure.pairs
             out[f"{s}.closure_genes"] = f.closure.genes
+            out[f"{s}.closure_terms"] = closure_terms(diff, f)
         for e in f.enrichments:
             out[f"{s}.enrichment.{_slug(e.label)}"] = e.table
     return out
@@ -161,7 +185,7 @@ def _counts_table(mapping: dict[str, Any], key: str = "class", value: str = "row
     return table_html([{key: k, value: v} for k, v in mapping.items()], cls="plain")
 
 
-def _file_section(f: FileDiff, n: int, limit: int) -> str:
+def _file_section(diff: ReleaseDiff, f: FileDiff, n: int, limit: int) -> str:
     c = f.annotations.counts
     parts = [f"<section id='file-{n}'><h2>{_e(f.label)}: annotation IDs</h2>",
              _kv([("file", _e(f.path)), ("rows read", _e(f"{c['rows_read']:,}")),
@@ -186,6 +210,7 @@ def _file_section(f: FileDiff, n: int, limit: int) -> str:
                   "<h3>Changed pairs by cause</h3>",
                   table_html([{"change": ch, "cause": cause, "pairs": v} for ch, d in k["by_cause"].items()
                               for cause, v in d.items()], cls="plain"),
+                  "<h3>Terms whose genes moved most</h3>", _tab(closure_terms(diff, f), limit),
                   "<h3>Genes whose closure changed most</h3>",
                   _tab(f.closure.genes, limit),
                   "<h3>Changed (gene, term) pairs</h3>",
@@ -209,7 +234,10 @@ def render_html(diff: ReleaseDiff, *, max_rows: int = LIMITS["html"]) -> str:
     od = diff.ontology
     nav = [("summary", "Summary"), ("ontology", "Ontology")] + [(f"file-{k}", f.label)
                                                                for k, f in enumerate(diff.files)]
+    rel = diff.releases
     summary_rows = [("releases", _e(f"{s['old']} -> {s['new']}")),
+                    ("old release file", _e(f"{rel['old'].get('path')} (sha256 {rel['old'].get('sha256')})")),
+                    ("new release file", _e(f"{rel['new'].get('path')} (sha256 {rel['new'].get('sha256')})")),
                     ("current terms", _e(f"{s['terms_old']:,} -> {s['terms_new']:,}")),
                     ("relations compared", _e(", ".join(s["relations_compared"]))),
                     ("relations in one release only", _e(f"old: {', '.join(s['relations_only_old']) or '-'}; "
@@ -238,7 +266,7 @@ def render_html(diff: ReleaseDiff, *, max_rows: int = LIMITS["html"]) -> str:
             cls="plain"),
         "<h3>Term changes</h3>" + _tab(od.terms, max_rows),
         "</section>",
-        *[_file_section(f, k, max_rows) for k, f in enumerate(diff.files)],
+        *[_file_section(diff, f, k, max_rows) for k, f in enumerate(diff.files)],
         f"</main><script>{_SORT_JS}</script></body></html>",
     ]
     return "\n".join(p for p in parts if p)

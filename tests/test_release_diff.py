@@ -336,3 +336,15 @@ def test_empty_file(tmp_path: Path) -> None:
     assert f.annotations.counts["rows_read"] == 0 and sum(f.annotations.counts["by_class_new"].values()) == 0
     assert f.closure is not None and len(f.closure.pairs) == 0
     assert "<table" in render_html(d)
+
+
+def test_terms_whose_genes_moved(diff: ReleaseDiff) -> None:
+    from goannot.reldiff_report import closure_terms
+
+    table = closure_terms(diff, diff.files[0]).set_index("term")
+    for term in {t for _, t, _, _ in EXPECTED_PAIRS}:
+        gained = sum(1 for _, t, ch, _ in EXPECTED_PAIRS if t == term and ch == "gained")
+        lost = sum(1 for _, t, ch, _ in EXPECTED_PAIRS if t == term and ch == "lost")
+        assert (table.loc[term, "genes_gained"], table.loc[term, "genes_lost"]) == (gained, lost)
+    assert table.loc["GO:0000008", "term_change"] == "merged"
+    assert table.index[0] == "GO:0000002"  # 1 gene gained it, 3 lost it: the most moved
