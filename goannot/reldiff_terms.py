@@ -136,11 +136,20 @@ def _edge_set(onto: Ontology, relations: Sequence[str]) -> set[tuple[str, str, s
     return set(onto.edges(relations)) if relations else set()
 
 
-def _edge_cause(child: str, parent: str, old: Ontology, new: Ontology, change: str) -> str:
+def _status(onto: Ontology, tid: str, memo: dict[tuple[int, str], IdStatus]) -> IdStatus:
+    key = (id(onto), tid)
+    got = memo.get(key)
+    if got is None:
+        got = memo[key] = onto.resolve(tid).status
+    return got
+
+
+def _edge_cause(child: str, parent: str, old: Ontology, new: Ontology, change: str,
+                memo: dict[tuple[int, str], IdStatus]) -> str:
     """Why an edge appeared or disappeared, when its end terms say it ('' otherwise)."""
     if change == "removed":
         for who, tid in (("child", child), ("parent", parent)):
-            st = new.resolve(tid).status
+            st = _status(new, tid, memo)
             if st is IdStatus.OBSOLETE:
                 return f"{who} obsoleted"
             if st is IdStatus.SECONDARY:
@@ -149,7 +158,7 @@ def _edge_cause(child: str, parent: str, old: Ontology, new: Ontology, change: s
                 return f"{who} removed"
         return ""
     for who, tid in (("child", child), ("parent", parent)):
-        st = old.resolve(tid).status
+        st = _status(old, tid, memo)
         if st is IdStatus.UNKNOWN or st is IdStatus.SECONDARY:
             return f"new {who} term"
         if st is IdStatus.OBSOLETE:
@@ -209,8 +218,9 @@ def diff_ontologies(old: Ontology, new: Ontology) -> OntologyDiff:
     e_old, e_new = _edge_set(old, relations), _edge_set(new, relations)
     removed = sorted(e_old - e_new)
     added = sorted(e_new - e_old)
-    edge_rows = ([(c, r, p, "removed", _edge_cause(c, p, old, new, "removed")) for c, r, p in removed]
-                 + [(c, r, p, "added", _edge_cause(c, p, old, new, "added")) for c, r, p in added])
+    memo: dict[tuple[int, str], IdStatus] = {}  # an end term is in many edges: resolve it once
+    edge_rows = ([(c, r, p, "removed", _edge_cause(c, p, old, new, "removed", memo)) for c, r, p in removed]
+                 + [(c, r, p, "added", _edge_cause(c, p, old, new, "added", memo)) for c, r, p in added])
     # parents_changed: terms current in both releases whose parent set over a relation differs.
     per_term: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
     for c, r, p, change, _ in edge_rows:
@@ -382,11 +392,11 @@ def _gene_counts(genes: npt.NDArray[np.int64], classes: npt.NDArray[Any], change
     frame = pd.DataFrame({"gene": genes, "cls": classes, "changed": changed})
     table = pd.crosstab(frame["gene"], frame["cls"]).reindex(columns=cols, fill_value=0)
     total = np.bincount(row_gene, minlength=len(labels))
-    first_sym: dict[int, str] = {}
-    for g, s in zip(row_gene.tolist(), symbols.tolist()):
-        first_sym.setdefault(g, str(s) if s is not None else "")
-    out = pd.DataFrame({"gene": [labels[g] for g in table.index.tolist()],
-                        "symbol": [first_sym.get(g, "") for g in table.index.tolist()],
+    first_row = np.full(len(labels), len(row_gene), dtype=np.int64)
+    np.minimum.at(first_row, row_gene, np.arange(len(row_gene), dtype=np.int64))  # each gene's first row
+    at = table.index.to_numpy(dtype=np.int64)
+    out = pd.DataFrame({"gene": [labels[g] for g in at.tolist()],
+                        "symbol": ["" if v is None else str(v) for v in symbols[first_row[at]].tolist()],
                         "rows": total[table.index.to_numpy()]})
     for c in cols:
         out[c] = table[c].to_numpy()
