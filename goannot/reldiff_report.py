@@ -290,6 +290,10 @@ def run_command(args: Any, out: Callable[[str], None], annotation_path: Callable
             label, path = Path(spec).stem, spec
         studies[label] = id_list(path)
     files = [annotation_path(f) for f in args.files]
+    if studies and not files:
+        from .errors import InputError
+
+        raise InputError(None, None, "--study needs at least one annotation FILE to run the study against")
     diff = release_diff(args.go, args.go_new, files, studies=studies or None,
                         population=id_list(args.population) if args.population else None,
                         relations=relations, evidence=args.evidence, aspects=args.aspects,

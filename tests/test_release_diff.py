@@ -234,6 +234,10 @@ def test_command_writes_json_html_tsv(tmp_path: Path, capsys: pytest.CaptureFixt
 def test_unusable_input_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["release-diff", "--go", str(OLD), "--go-new", str(NEW), str(tmp_path / "missing.gaf")]) == 2
     assert main(["release-diff", "--go", str(OLD), "--go-new", str(tmp_path / "missing.obo")]) == 2
+    study = tmp_path / "study.txt"
+    study.write_text("G1\n")
+    assert main(["release-diff", "--go", str(OLD), "--go-new", str(NEW), "--study", str(study)]) == 2
+    assert "--study needs at least one annotation FILE" in capsys.readouterr().err
 
 
 def test_html_escapes_names(tmp_path: Path) -> None:
