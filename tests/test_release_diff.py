@@ -352,3 +352,24 @@ def test_terms_whose_genes_moved(diff: ReleaseDiff) -> None:
         assert (table.loc[term, "genes_gained"], table.loc[term, "genes_lost"]) == (gained, lost)
     assert table.loc["GO:0000008", "term_change"] == "merged"
     assert table.index[0] == "GO:0000002"  # 1 gene gained it, 3 lost it: the most moved
+
+
+@needs_godb
+def test_human_gaf_counts_add_up(go2022: Path) -> None:
+    from goannot.sources import get_source, locate
+
+    src = get_source("goa_human-2019-01-29")
+    d = release_diff(None, go2022, [locate(src)])
+    f = d.files[0]
+    c = f.annotations.counts
+    assert c["rows_read"] + c["parse_rejects"] == 475_402  # the manifest's row count
+    for key in ("by_class_old", "by_class_new", "by_outcome_new", "transitions"):
+        assert sum(c[key].values()) == c["rows_read"]
+    assert len(f.annotations.rows) == c["rows_read"] - c["by_class_new"]["current"]
+    assert f.closure is not None
+    k = f.closure.counts
+    assert k["pairs_old"] + k["gained"] - k["lost"] == k["pairs_new"]
+    assert len(f.closure.pairs) == k["gained"] + k["lost"]
+    assert "other" not in set(f.closure.pairs["cause"].astype(str))
+    s = d.ontology.summary
+    assert sum(s["changes"].values()) == len(d.ontology.terms)
