@@ -173,6 +173,10 @@ def main() -> int:
             lines += section() + [""]
         except (FileNotFoundError, KeyError) as exc:
             print(f"skipping {section.__name__}: {exc!r}", file=sys.stderr)
+    # Hand-written sections (a benchmark whose table is easier written than generated) are
+    # kept verbatim, in name order, so regenerating this file never drops them.
+    for extra in sorted(RESULTS.glob("*.section.md")):
+        lines += [extra.read_text().rstrip("\n"), ""]
     TARGET.write_text("\n".join(lines))
     print(f"wrote {TARGET}", file=sys.stderr)
     return 0

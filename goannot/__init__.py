@@ -32,6 +32,16 @@ __all__ = [
     "UnknownSourceError",
     "ChecksumError",
     "DownloadError",
+    "release_diff",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """Lazy attributes: ``goannot.release_diff`` imports the release diff (and pandas) on first use."""
+    if name == "release_diff":
+        from .reldiff import release_diff
+
+        return release_diff
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())

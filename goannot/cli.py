@@ -354,6 +354,12 @@ def _cmd_enrich_compare(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _cmd_release_diff(args: argparse.Namespace) -> int:
+    from .reldiff_report import run_command
+
+    return run_command(args, _out, _annotation_path, _id_list)
+
+
 # -- plumbing --------------------------------------------------------------------------------------
 
 def _write_json(path: Path, data: Any) -> None:
@@ -489,6 +495,25 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--aspects", metavar="P,F,C", help="only annotations to terms of these aspects")
     pr.add_argument("--out", metavar="FILE.tsv", help="write the closure (gene, symbol, term, name, direct, n_sources)")
     pr.add_argument("--json", metavar="FILE", help="write the run's metadata (relations, filters, releases, counts)")
+
+    rd = add("release-diff", _cmd_release_diff,
+             "what a new GO release does to terms, annotations, closures and enrichments (OLD -> NEW)")
+    rd.add_argument("files", nargs="*", metavar="FILE|SOURCE", help="annotation files to follow across releases")
+    go_option(rd)
+    rd.add_argument("--go-new", required=True, metavar="SOURCE|PATH", help="the new GO release")
+    rd.add_argument("--study", action="append", metavar="[LABEL=]FILE", help="gene list to enrich under both")
+    rd.add_argument("--population", metavar="FILE", help="enrichment background (default: every gene of the file)")
+    rd.add_argument("--relations", metavar="R,R", help="relations to propagate over (default: is_a,part_of)")
+    rd.add_argument("--regulates", action="store_true", help="also propagate over the regulates family")
+    rd.add_argument("--evidence", metavar="SPEC", help="evidence filter, e.g. exclude:IEA")
+    rd.add_argument("--aspects", metavar="P,F,C", help="only annotations to terms of these aspects")
+    rd.add_argument("--method", default="fdr_bh", help="correction that defines significance (default: fdr_bh)")
+    rd.add_argument("--alpha", type=float, default=0.05)
+    rd.add_argument("--gene", action="append", metavar="ID|SYMBOL", help="list this gene's closure changes")
+    rd.add_argument("--top", type=int, default=10, help="rows shown per list (default: 10)")
+    rd.add_argument("--json", metavar="FILE", help="summary and the first rows of every table")
+    rd.add_argument("--html", metavar="FILE", help="HTML page in the report's style")
+    rd.add_argument("--tsv", metavar="DIR", help="every table as a TSV file")
 
     rs = add("resolve", _cmd_resolve, "what IDs (or names/synonyms) are in a GO release")
     go_option(rs)

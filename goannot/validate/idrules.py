@@ -32,6 +32,7 @@ every other rule's repairs into reports); ``reject`` rejects every row with a se
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,6 +68,7 @@ __all__ = [
     "status_counts",
     "mark_repaired",
     "restrict",
+    "classify_ids",
 ]
 
 log = logging.getLogger(__name__)
@@ -632,3 +634,22 @@ def check_stale_term_name(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame
         fixes.append(f"current name: {name}")
     return findings(rows, np.array(messages, dtype=object)[codes], go_id=target,
                     fix=np.array(fixes, dtype=object)[codes], action=Action.REPORT)
+
+
+def classify_ids(ontology: Ontology, ids: Sequence[str]) -> pd.DataFrame:
+    """The ID rules' verdict on each of ``ids`` (as written) under ``ontology``, outside a validation run.
+
+    For callers that ask what a release makes of a file's GO IDs without validating it (the
+    release diff, :mod:`goannot.reldiff_terms`): the same resolution, replaced_by walk and repair
+    target as the ID rules, once per given ID. Columns: ``go_id``, ``status``, ``target``,
+    ``namespace``, ``name``, ``id_rule`` ('' for none), ``message``, ``repair`` ('' for none).
+    """
+    cache = _Cache(targets=frozenset())
+    values = np.empty(len(ids), dtype=object)
+    values[:] = list(ids)
+    pos = cache.add_many(ontology, values) if len(values) else np.zeros(0, dtype=np.int64)
+    out = {"go_id": values}
+    for col, fld in (("status", "status"), ("target", "target"), ("namespace", "namespace"), ("name", "name"),
+                     ("id_rule", "rule"), ("message", "message"), ("repair", "repair")):
+        out[col] = cache.column(fld)[pos] if len(values) else np.empty(0, dtype=object)
+    return pd.DataFrame({k: pd.Series(v, dtype=object) for k, v in out.items()})
