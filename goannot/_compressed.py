@@ -12,8 +12,6 @@ import gzip
 import lzma
 import zlib
 from pathlib import Path
-from typing import IO
-
 from .errors import InputError
 
 __all__ = ["compression_of", "decompress", "read_head", "read_bytes"]
@@ -46,7 +44,7 @@ def decompress(data: bytes, path: str | Path | None, error: type[InputError] = I
         raise error(path, None, f"{kind} stream is corrupt or truncated ({exc or type(exc).__name__})") from None
 
 
-def _open(path: Path, kind: str) -> IO[bytes]:
+def _open(path: Path, kind: str) -> gzip.GzipFile | bz2.BZ2File | lzma.LZMAFile:
     if kind == "gzip":
         return gzip.open(path, "rb")
     if kind == "bzip2":

@@ -17,13 +17,15 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from .errors import OboParseError
 
-__all__ = ["OboTerm", "OboTypedef", "OboDocument", "parse_obo_lines", "clean_value", "first_token",
-           "RELATION_NAMES"]
+__all__ = ["OboTerm", "OboTypedef", "OboDocument", "DuplicateStanza", "parse_obo_lines", "clean_value",
+           "first_token", "merge_duplicate_stanzas", "relation_aliases", "RELATION_NAMES"]
 
 log = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 _QUOTED = re.compile(r'^"((?:[^"\\]|\\.)*)"\s*(.*)$')
 _UNESCAPE = re.compile(r"\\(.)")
@@ -424,3 +426,61 @@ def parse_obo_lines(text: str, path: str | None = None) -> OboDocument:
     return doc
 
 
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateStanza:
+    """Two or more ``[Term]`` stanzas with one id, combined into one (OBO 1.4, section 4.1.1)."""
+
+    id: str
+    #: where each stanza starts (0 where the source has no lines, e.g. OBO-Graphs JSON)
+    lines: tuple[int, ...]
+    #: single-valued tags the stanzas give different values (name, namespace, def, comment): the first is kept
+    conflicts: tuple[str, ...]
+
+
+def _union(a: list[_T], b: list[_T]) -> list[_T]:
+    seen = set(a)
+    out = list(a)
+    for x in b:
+        if x not in seen:
+            seen.add(x)
+            out.append(x)
+    return out
+
+
+def merge_duplicate_stanzas(doc: OboDocument) -> tuple[OboDocument, list[DuplicateStanza]]:
+    """Combine ``[Term]`` stanzas that share an id, as OBO 1.4 (4.1.1) says a parser must.
+
+    The combined stanza holds the union of the tag-values (a value given twice counts once) at the
+    place of the first stanza. The spec allows one name, namespace, def and comment per term: where
+    the stanzas disagree the first value is kept and the tag is reported in ``conflicts``; is_obsolete
+    is true when any stanza says so. Returns ``doc`` itself when every id is unique.
+    """
+    if len(set(doc.ids)) == len(doc.ids):
+        return doc, []
+    merged: dict[str, OboTerm] = {}
+    lines: dict[str, list[int]] = {}
+    conflicts: dict[str, list[str]] = {}
+    for term in doc.terms:
+        first = merged.get(term.id)
+        lines.setdefault(term.id, []).append(term.line)
+        if first is None:
+            merged[term.id] = term
+            continue
+        for tag, attr in (("name", "name"), ("namespace", "namespace"), ("def", "definition"),
+                          ("comment", "comment")):
+            mine, theirs = getattr(first, attr), getattr(term, attr)
+            if not mine:
+                setattr(first, attr, theirs)
+            elif theirs and theirs != mine and tag not in conflicts.get(term.id, []):
+                conflicts.setdefault(term.id, []).append(tag)
+        first.is_obsolete = first.is_obsolete or term.is_obsolete
+        for attr in ("alt_ids", "replaced_by", "consider", "subsets", "synonyms", "xrefs", "parents"):
+            setattr(first, attr, _union(getattr(first, attr), getattr(term, attr)))
+    out = OboDocument.from_terms(doc.header, list(merged.values()), doc.typedefs, doc.path)
+    found = [DuplicateStanza(tid, tuple(ln), tuple(conflicts.get(tid, ()))) for tid, ln in lines.items()
+             if len(ln) > 1]
+    log.warning("%s: %d term id(s) have more than one [Term] stanza; combined as OBO 1.4 says",
+                doc.path or "<text>", len(found))
+    return out, found

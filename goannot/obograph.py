@@ -7,12 +7,12 @@ Edges ``{"sub", "pred", "obj"}`` are child -> parent, ``pred`` being ``is_a`` or
 
 from __future__ import annotations
 
-import gzip
 import json
 import logging
 from pathlib import Path
 from typing import Any
 
+from ._compressed import read_bytes
 from .errors import OboParseError
 from .obo import OboDocument, OboTerm, OboTypedef
 
@@ -106,15 +106,11 @@ def parse_obograph(data: dict[str, Any], path: str | None = None) -> OboDocument
 
 
 def read_obograph(path: str | Path) -> OboDocument:
-    """Read an OBO-Graphs JSON file, plain or gzip-compressed."""
+    """Read an OBO-Graphs JSON file, plain or gzip/bzip2/xz-compressed."""
     p = Path(path)
-    raw = p.read_bytes()
+    raw = read_bytes(p, OboParseError)
     try:
-        if raw[:2] == b"\x1f\x8b":
-            raw = gzip.decompress(raw)
         data = json.loads(raw)
-    except (OSError, EOFError) as exc:
-        raise OboParseError(p, None, f"gzip stream is corrupt or truncated ({exc})") from None
     except ValueError as exc:
         line = getattr(exc, "lineno", None)
         raise OboParseError(p, line, f"not valid JSON ({exc})") from None
