@@ -264,8 +264,8 @@ def _state_from_document(doc: OboDocument, provenance: Provenance) -> _State:
         edge_child=child[ok], edge_parent=parent[ok], edge_rel=rel[ok],
         rel_names=rel_names, dangling=dangling, alt_collisions=collisions,
         header=doc.header,
-        typedefs={td.id: {"name": td.name, "is_transitive": td.is_transitive, "is_obsolete": td.is_obsolete}
-                  for td in doc.typedefs},
+        typedefs={td.id: {"name": td.name, "is_transitive": td.is_transitive, "is_obsolete": td.is_obsolete,
+                          "xrefs": list(td.xrefs)} for td in doc.typedefs},
         subset_defs=subset_defs,
         provenance=provenance,
         duplicates=[(d.id, d.lines, d.conflicts) for d in duplicates],
@@ -390,7 +390,7 @@ class Ontology:
 
     @property
     def typedefs(self) -> dict[str, dict[str, Any]]:
-        """Declared relation types (``[Typedef]`` stanzas): id -> name, is_transitive, is_obsolete."""
+        """Declared relation types (``[Typedef]`` stanzas): id -> name, is_transitive, is_obsolete, xrefs."""
         return self._s.typedefs
 
     def __len__(self) -> int:
@@ -430,7 +430,13 @@ class Ontology:
 
     def _edges_of(self, i: int) -> Iterator[tuple[str, str]]:
         s = self._s
-        for k in np.flatnonzero(s.edge_child == i):
+        got = self._unpacked.get("group:edges")
+        if got is None:  # edge positions grouped by child, in file order: one sort for all terms
+            order = np.argsort(s.edge_child, kind="stable")
+            bounds = np.searchsorted(s.edge_child[order], np.arange(len(s.ids) + 1))
+            got = self._unpacked["group:edges"] = (order.tolist(), bounds.tolist())
+        order_l, bounds_l = got
+        for k in order_l[bounds_l[i]:bounds_l[i + 1]]:
             yield s.rel_names[s.edge_rel[k]], s.ids[s.edge_parent[k]]
 
     def _alt_ids_of(self) -> dict[str, list[str]]:
