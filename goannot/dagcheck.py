@@ -403,7 +403,11 @@ def render_table(report: DagReport, *, width: int = 110) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m goannot.dagcheck [SOURCE] [--json] [--relations is_a part_of]``; exit 1 on errors."""
+    """``python -m goannot.dagcheck [SOURCE] [--json] [--relations is_a part_of]``; exit 1 on errors.
+
+    Exit 2, with the reason on stderr, when the ontology cannot be read (no traceback).
+    """
+    from .errors import GoannotError
     from .loader import load_ontology  # lazy: keeps `import goannot.dagcheck` light
 
     parser = argparse.ArgumentParser(prog="python -m goannot.dagcheck", description=__doc__.splitlines()[0])
@@ -411,7 +415,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the full report as JSON")
     parser.add_argument("--relations", nargs="+", default=["is_a", "part_of"])
     args = parser.parse_args(argv)
-    report = check_dag(load_ontology(args.source), relations=args.relations)
+    try:
+        onto = load_ontology(args.source)
+    except GoannotError as exc:
+        sys.stderr.write(f"goannot.dagcheck: error: {exc}\n")
+        return 2
+    report = check_dag(onto, relations=args.relations)
     sys.stdout.write(json.dumps(report.as_dict(), indent=1) + "\n" if args.json else render_table(report))
     return 0 if report.ok else 1
 
