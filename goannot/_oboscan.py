@@ -74,13 +74,13 @@ class _Text:
 
     def _offsets(self, byte: int) -> Positions:
         """Offsets of every occurrence of ``byte`` (rare in OBO files, so found with bytes.find when few)."""
-        needle = bytes((byte,))
-        if self.data.count(needle) > 10_000:
-            return np.flatnonzero(self.buf[:self.n] == byte)
-        found, at = [], self.data.find(needle)
+        needle, data = bytes((byte,)), self.data
+        found, at = [], data.find(needle)
         while at >= 0:
             found.append(at)
-            at = self.data.find(needle, at + 1)
+            if len(found) > 10_000:  # not rare after all: one vectorized pass
+                return np.flatnonzero(self.buf[:self.n] == byte)
+            at = data.find(needle, at + 1)
         return np.asarray(found, dtype=np.int64)
 
     @functools.cached_property
