@@ -211,10 +211,12 @@ def has_special(value: str) -> bool:
 
 def clean_value(value: str) -> str:
     """An unquoted OBO 1.4 value: cut at the hidden comment (an unescaped ``!``) and before a trailing
-    qualifier block (``{source="x"}``), stripped, escapes undone (``\\!`` is a literal ``!``).
+    qualifier block (``{source="x"}``), stripped.
 
     The OBO 1.4 spec (section 2.3, EOL) puts both after the value; a ``{`` that does not open a
-    ``{tag="value", ...}`` block running to the end of the line stays part of the value.
+    ``{tag="value", ...}`` block running to the end of the line stays part of the value. An escaped
+    ``\\!`` or ``\\{`` starts neither. Escapes in unquoted values are kept as written (as obonet and
+    goatools keep them: GO's comments hold ``\\n``); quoted strings (def, synonym) are unescaped.
     """
     i, n = 0, len(value)
     while i < n:
@@ -225,8 +227,7 @@ def clean_value(value: str) -> str:
         if c == "!" or (c == "{" and _QUALIFIER_BLOCK.match(value, i)):
             break
         i += 1
-    raw = value[:i].strip()
-    return _UNESCAPE.sub(_unescape_char, raw) if "\\" in raw else raw
+    return value[:i].strip()
 
 
 def tidy(value: str) -> str:

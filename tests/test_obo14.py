@@ -63,9 +63,9 @@ def test_trailing_qualifiers_and_comments_are_not_values() -> None:
     assert onto.term_ids() == ["GO:0000001", "GO:0000002", "GO:0000003"]
     root, child, part = onto["GO:0000001"], onto["GO:0000002"], onto["GO:0000003"]
     assert (root.name, root.namespace, root.definition) == ("root", "biological_process", "The root.")
-    assert root.comment == "keep this! and this {curly}"
-    assert (child.name, child.namespace) == ("child! with bang", "biological_process")
-    assert child.xrefs == ("EC:1.1.1.1", "Wikipedia:A,B")
+    assert root.comment == "keep this\\! and this {curly}"  # escapes kept as written
+    assert (child.name, child.namespace) == ("child\\! with bang", "biological_process")
+    assert child.xrefs == ("EC:1.1.1.1", "Wikipedia:A\\,B")
     assert child.alt_ids == ("GO:0000009",)
     assert child.subsets == ("goslim_x",)
     assert child.synonyms == (("kid", "EXACT", ""),)
