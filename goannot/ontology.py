@@ -385,8 +385,9 @@ class Ontology:
 
     @property
     def relations(self) -> tuple[str, ...]:
-        """The relation types that occur as edges, ``is_a`` first."""
-        return tuple(self._s.rel_names)
+        """The relation types that occur as edges, ``is_a`` first (one only on an edge to no term is left out)."""
+        used = set(np.unique(self._s.edge_rel).tolist())
+        return tuple(r for k, r in enumerate(self._s.rel_names) if k == 0 or k in used)
 
     @property
     def typedefs(self) -> dict[str, dict[str, Any]]:
