@@ -7,7 +7,7 @@ just slices them out of the text.
 
 It takes the regular shape of an OBO file and answers ``None`` for anything else (a ``[Term]`` whose
 first line is not its id, ``\\r\\n`` line ends, a line that is not ``tag: value``...); the line reader
-(:func:`goannot.obo.parse_obo_lines`) then reads the file and names the line that is wrong. On every
+(:func:`goannot._obolines.parse_obo_lines`) then reads the file and names the line that is wrong. On every
 file it accepts, its document equals the line reader's (``tests/test_oboscan.py`` compares them).
 """
 
@@ -21,8 +21,8 @@ import numpy as np
 import numpy.typing as npt
 
 from .errors import OboParseError
-from .obo import (OboDocument, is_true, parse_obo_lines, relationship_fields, strip_trailing, synonym_fields,
-                  unquote)
+from ._obolines import (OboDocument, clean_value, first_token, is_true, parse_obo_lines, relationship_value,
+                        synonym_fields, unquote)
 
 __all__ = ["scan_obo"]
 
@@ -68,14 +68,20 @@ class _Text:
         self._words = np.ndarray(shape=(n + 17,), dtype="<u8", buffer=self.buf, strides=(1,))
         # In UTF-8, a character starts at every byte that is not a continuation byte (10xxxxxx).
         self._cont = None if text.isascii() else np.flatnonzero((self.buf[:n] & 0xC0) == 0x80)
-        if data.count(b"\\") > 10_000:
-            self.backslash = np.flatnonzero(self.buf == 0x5C)
-        else:
-            found, at = [], data.find(b"\\")
-            while at >= 0:
-                found.append(at)
-                at = data.find(b"\\", at + 1)
-            self.backslash = np.asarray(found, dtype=np.int64)
+        self.backslash = self._offsets(0x5C)
+        # Where a value may hold more than its text: an escape or a qualifier block ('!' is checked per column).
+        self.special = np.union1d(self.backslash, self._offsets(ord("{")))
+
+    def _offsets(self, byte: int) -> Positions:
+        """Offsets of every occurrence of ``byte`` (rare in OBO files, so found with bytes.find when few)."""
+        needle, data = bytes((byte,)), self.data
+        found, at = [], data.find(needle)
+        while at >= 0:
+            found.append(at)
+            if len(found) > 10_000:  # not rare after all: one vectorized pass
+                return np.flatnonzero(self.buf[:self.n] == byte)
+            at = data.find(needle, at + 1)
+        return np.asarray(found, dtype=np.int64)
 
     @functools.cached_property
     def quotes(self) -> Positions:
@@ -110,6 +116,26 @@ class _Text:
         """Whether bytes a..b-1 hold a backslash (an OBO escape), for each pair."""
         bs = self.backslash
         return np.searchsorted(bs, a) < np.searchsorted(bs, b)
+
+    def tidy(self, vals: list[str], a: Positions, b: Positions, token: bool = False) -> list[str]:
+        """Values (or with ``token``, their first word) as the line reader's ``tidy``/``first_token`` give them.
+
+        Only values holding an escape, a ``{`` or a ``!`` go through Python; a column is searched for
+        ``!`` as one joined string, so a file without such values costs no per-line work here.
+        """
+        if token:
+            vals = [v.partition(" ")[0] for v in vals]
+        sp = self.special
+        odd = np.searchsorted(sp, a) < np.searchsorted(sp, b)
+        if "!" in "\n".join(vals):
+            odd |= np.fromiter(("!" in v for v in vals), dtype=bool, count=len(vals))
+        picked = np.flatnonzero(odd).tolist()
+        if picked:
+            full = self.values(a[picked], b[picked])
+            fix = first_token if token else clean_value
+            for i, v in zip(picked, full):
+                vals[i] = fix(v)
+        return vals
 
 
 class _Giveup(Exception):
@@ -200,7 +226,7 @@ def _scan(t: _Text, path: str | None) -> OboDocument:
 
     def one_per_term(tag: str) -> list[str]:
         terms, a, b = where(tag)
-        vals = t.values(a, b)
+        vals = t.tidy(t.values(a, b), a, b)
         if len(vals) == n_terms and (terms == np.arange(n_terms)).all():
             return vals
         col = [""] * n_terms
@@ -208,7 +234,9 @@ def _scan(t: _Text, path: str | None) -> OboDocument:
             col[i] = v  # the last one wins, as in the line reader
         return col
 
-    doc.ids = [v if " " not in v else strip_trailing(v) for v in one_per_term("id")]
+    doc.ids = one_per_term("id")
+    if "" in doc.ids:
+        raise _Giveup  # an empty id: the line reader says where
     doc.names = one_per_term("name")
     doc.namespaces = one_per_term("namespace")
     doc.comments = one_per_term("comment")
@@ -239,10 +267,10 @@ def _scan(t: _Text, path: str | None) -> OboDocument:
     isa_terms, isa_a, isa_b = where("is_a")
     rel_terms, rel_a, rel_b = where("relationship")
     rels: list[str] = []
-    parents: list[str] = [v.partition(" ")[0] for v in t.values(isa_a, isa_b)]
+    parents: list[str] = t.tidy(t.values(isa_a, isa_b), isa_a, isa_b, token=True)
     for v in t.values(rel_a, rel_b):
         try:
-            r, parent = relationship_fields(v, path, 0)
+            r, parent = relationship_value(v, path, 0)
         except OboParseError:
             raise _Giveup from None
         rels.append(r)
@@ -257,15 +285,14 @@ def _scan(t: _Text, path: str | None) -> OboDocument:
     doc.edge_child, doc.edge_rel, doc.edge_parent = child.tolist(), rel, parents
 
     terms, a, b = where("xref")
-    doc.xref_term, doc.xref_text = terms.tolist(), [v.partition(" ")[0] for v in t.values(a, b)]
+    doc.xref_term, doc.xref_text = terms.tolist(), t.tidy(t.values(a, b), a, b, token=True)
     terms, a, b = where("alt_id")
-    doc.alt_ids = [(i, strip_trailing(v)) for i, v in zip(terms.tolist(), t.values(a, b))]
-    for tag, table, fix in (("replaced_by", doc.replaced_by, strip_trailing),
-                            ("consider", doc.consider, strip_trailing),
-                            ("subset", doc.subsets, lambda v: v.partition(" ")[0])):
+    doc.alt_ids = list(zip(terms.tolist(), t.tidy(t.values(a, b), a, b)))
+    for tag, table, token in (("replaced_by", doc.replaced_by, False), ("consider", doc.consider, False),
+                              ("subset", doc.subsets, True)):
         terms, a, b = where(tag)
-        for i, v in zip(terms.tolist(), t.values(a, b)):
-            table.setdefault(i, []).append(fix(v))
+        for i, v in zip(terms.tolist(), t.tidy(t.values(a, b), a, b, token)):
+            table.setdefault(i, []).append(v)
     doc.obsolete = [False] * n_terms
     terms, a, b = where("is_obsolete")
     for i, v in zip(terms.tolist(), t.values(a, b)):

@@ -15,7 +15,11 @@ can be wrong; ``warning`` = legal but worth knowing, usually handled by the repa
 check                       severity  what
 ==========================  ========  =================================================================
 cycle                       error     a strongly connected component over ``relations`` (default
-                                      is_a + part_of): the graph is not a DAG; closure is partial
+                                      is_a + part_of): the graph is not a DAG; each member's closure
+                                      holds the whole cycle, depth() has no answer for terms above it
+duplicate_stanza            error     two [Term] stanzas with one id, combined as OBO 1.4 (4.1.1) says,
+                                      and disagreeing on name / namespace / def / comment (first kept)
+                            warning   the same, without disagreement
 dangling_reference          error     is_a / relationship / replaced_by target that is no term and no
                                       alt_id (``consider`` targets: warning, they are only advice)
 secondary_reference         error     is_a / relationship target that is an alt_id: the edge is lost
@@ -51,6 +55,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from ._graph import strongly_connected_components
 from .ontology import Ontology
 
 __all__ = ["CHECKS", "DagFinding", "DagReport", "check_dag", "render_table", "strongly_connected_components",
@@ -63,6 +68,7 @@ Severity = Literal["error", "warning"]
 #: Every check :func:`check_dag` runs, in report order, with its usual (highest) severity.
 CHECKS: dict[str, Severity] = {
     "cycle": "error",
+    "duplicate_stanza": "error",
     "dangling_reference": "error",
     "secondary_reference": "error",
     "alt_id_collision": "error",
@@ -149,59 +155,6 @@ def _adjacency(ontology: Ontology, relations: Iterable[str]) -> list[list[int]]:
     return adj
 
 
-def strongly_connected_components(adj: Sequence[Sequence[int]]) -> list[list[int]]:
-    """Tarjan's strongly connected components of a graph given as adjacency lists, without recursion.
-
-    Returns every component (singletons included) as a list of node indices. An explicit stack of
-    (node, next-edge position) frames replaces the call stack, so depth is limited only by memory.
-    """
-    n = len(adj)
-    index = [-1] * n
-    low = [0] * n
-    on_stack = [False] * n
-    stack: list[int] = []
-    components: list[list[int]] = []
-    counter = 0
-    for root in range(n):
-        if index[root] != -1:
-            continue
-        work: list[tuple[int, int]] = [(root, 0)]
-        index[root] = low[root] = counter
-        counter += 1
-        stack.append(root)
-        on_stack[root] = True
-        while work:
-            v, pos = work[-1]
-            edges = adj[v]
-            if pos < len(edges):
-                work[-1] = (v, pos + 1)
-                w = edges[pos]
-                if index[w] == -1:
-                    index[w] = low[w] = counter
-                    counter += 1
-                    stack.append(w)
-                    on_stack[w] = True
-                    work.append((w, 0))
-                elif on_stack[w] and index[w] < low[v]:
-                    low[v] = index[w]
-                continue
-            work.pop()
-            if work:
-                u = work[-1][0]
-                if low[v] < low[u]:
-                    low[u] = low[v]
-            if low[v] == index[v]:
-                comp: list[int] = []
-                while True:
-                    w = stack.pop()
-                    on_stack[w] = False
-                    comp.append(w)
-                    if w == v:
-                        break
-                components.append(comp)
-    return components
-
-
 def _cycle_path(adj: Sequence[Sequence[int]], members: set[int], start: int) -> list[int]:
     """A shortest cycle through ``start`` inside its component (BFS), as ``[start, ..., start]``."""
     prev: dict[int, int] = {}
@@ -241,6 +194,21 @@ def _check_cycles(ontology: Ontology, relations: tuple[str, ...]) -> list[DagFin
             f"cycle over {'+'.join(relations)} through {len(comp)} term(s): {' -> '.join(path)}",
             {"members": names, "path": path, "relations": list(relations)}))
     return sorted(out, key=lambda f: f.term_id)
+
+
+def _check_duplicates(ontology: Ontology) -> list[DagFinding]:
+    out: list[DagFinding] = []
+    for tid, lines, conflicts in ontology.state.duplicates:
+        where = ", ".join(str(ln) for ln in lines if ln) or "several places"
+        detail: dict[str, Any] = {"lines": list(lines), "conflicts": list(conflicts)}
+        if conflicts:
+            out.append(DagFinding("duplicate_stanza", "error", tid,
+                                  f"{len(lines)} [Term] stanzas (lines {where}) combined; they disagree on "
+                                  f"{', '.join(conflicts)} (the first stanza's value is used)", detail))
+        else:
+            out.append(DagFinding("duplicate_stanza", "warning", tid,
+                                  f"{len(lines)} [Term] stanzas (lines {where}) combined into one", detail))
+    return out
 
 
 def _check_references(ontology: Ontology) -> list[DagFinding]:
@@ -392,6 +360,7 @@ def check_dag(ontology: Ontology, *, relations: Sequence[str] = ("is_a", "part_o
     rels = tuple(dict.fromkeys(relations))
     findings: list[DagFinding] = []
     findings += _check_cycles(ontology, rels)
+    findings += _check_duplicates(ontology)
     findings += _check_references(ontology)
     findings += _check_obsolete_edges(ontology)
     findings += _check_replacements(ontology)
@@ -434,7 +403,11 @@ def render_table(report: DagReport, *, width: int = 110) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m goannot.dagcheck [SOURCE] [--json] [--relations is_a part_of]``; exit 1 on errors."""
+    """``python -m goannot.dagcheck [SOURCE] [--json] [--relations is_a part_of]``; exit 1 on errors.
+
+    Exit 2, with the reason on stderr, when the ontology cannot be read (no traceback).
+    """
+    from .errors import GoannotError
     from .loader import load_ontology  # lazy: keeps `import goannot.dagcheck` light
 
     parser = argparse.ArgumentParser(prog="python -m goannot.dagcheck", description=__doc__.splitlines()[0])
@@ -442,7 +415,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the full report as JSON")
     parser.add_argument("--relations", nargs="+", default=["is_a", "part_of"])
     args = parser.parse_args(argv)
-    report = check_dag(load_ontology(args.source), relations=args.relations)
+    try:
+        onto = load_ontology(args.source)
+    except GoannotError as exc:
+        sys.stderr.write(f"goannot.dagcheck: error: {exc}\n")
+        return 2
+    report = check_dag(onto, relations=args.relations)
     sys.stdout.write(json.dumps(report.as_dict(), indent=1) + "\n" if args.json else render_table(report))
     return 0 if report.ok else 1
 

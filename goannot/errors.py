@@ -12,6 +12,7 @@ __all__ = [
     "GoannotError",
     "InputError",
     "OboParseError",
+    "OntologyCycleError",
     "AnnotationParseError",
     "DataSourceError",
     "ChecksumError",
@@ -43,6 +44,14 @@ class InputError(GoannotError):
 
 class OboParseError(InputError):
     """An OBO or OBO-Graphs JSON file is malformed at ``path:line``."""
+
+
+class OntologyCycleError(InputError):
+    """A question has no answer because the ontology's graph has a cycle; ``cycle`` names it (a, ..., a)."""
+
+    def __init__(self, path: str | Path | None, reason: str, cycle: list[str]) -> None:
+        self.cycle = cycle
+        super().__init__(path, None, reason)
 
 
 class AnnotationParseError(InputError):

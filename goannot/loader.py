@@ -8,14 +8,14 @@ is the sha256 of the source file, which :func:`goannot.sources.content_hash` rem
 from __future__ import annotations
 
 import gc
-import gzip
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from . import cache as _cache
-from .errors import ChecksumError, UnknownSourceError
+from ._compressed import read_head
+from .errors import ChecksumError, OboParseError, UnknownSourceError
 from .obo import read_obo
 from .obograph import read_obograph
 from .ontology import Ontology, Provenance
@@ -28,15 +28,8 @@ log = logging.getLogger(__name__)
 
 
 def detect_ontology_format(path: Path) -> str:
-    """'obojson' for OBO-Graphs JSON, else 'obo' (by the first non-blank byte, gzip looked into)."""
-    with open(path, "rb") as fh:
-        head = fh.read(2)
-    if head == b"\x1f\x8b":
-        with gzip.open(path, "rb") as gz:
-            start = gz.read(4096).lstrip()
-    else:
-        with open(path, "rb") as fh:
-            start = fh.read(4096).lstrip()
+    """'obojson' for OBO-Graphs JSON, else 'obo' (by the first non-blank byte; gzip, bzip2, xz looked into)."""
+    start = read_head(path, 4096, OboParseError).lstrip()
     return "obojson" if start[:1] == b"{" else "obo"
 
 
@@ -45,7 +38,12 @@ def _resolve_source(source: str | Path | None) -> tuple[Path, Source | None]:
         src = get_source(default_ontology_name())
         return locate(src, verify=False), src
     if isinstance(source, Path) or Path(source).exists():
-        return Path(source), None
+        path = Path(source)
+        if path.is_dir():
+            raise OboParseError(path, None, "is a directory; expected an OBO or OBO-Graphs JSON file")
+        if not path.exists():
+            raise UnknownSourceError(f"{path}: no such ontology file")
+        return path, None
     if str(source) in manifest():
         src = get_source(str(source))
         if src.kind != "ontology":
@@ -60,7 +58,7 @@ def load_ontology(source: str | Path | None = None, *, use_cache: bool = True,
                   cache_root: Path | None = None) -> Ontology:
     """Load an ontology: ``None`` = the bundled GO release, a manifest name, or a path.
 
-    Paths may be OBO (plain or .gz) or OBO-Graphs JSON (``go-basic.json``, plain or .gz); any OBO
+    Paths may be OBO or OBO-Graphs JSON (``go-basic.json``), plain or gzip/bzip2/xz-compressed; any OBO
     ontology works, not only GO. Bundled and manifest files are sha256-verified. With ``use_cache``
     the compiled index is read from / written to ``cache_root`` (default: :func:`goannot.sources.cache_dir`).
     """

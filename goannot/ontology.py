@@ -26,7 +26,9 @@ from typing import Any, Protocol, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from .obo import OboDocument
+from ._graph import cycle_from, strongly_connected_components
+from ._obolines import OboDocument, merge_duplicate_stanzas, relation_aliases, relation_curie
+from .errors import OntologyCycleError
 
 __all__ = [
     "Ontology",
@@ -186,6 +188,8 @@ class _State:
     typedefs: dict[str, dict[str, Any]]
     subset_defs: dict[str, str]
     provenance: Provenance = field(default_factory=Provenance)
+    #: ids that had more than one [Term] stanza, combined: (id, stanza lines, tags whose values disagreed)
+    duplicates: list[tuple[str, tuple[int, ...], tuple[str, ...]]] = field(default_factory=list)
 
 
 def _scope_codes(scopes: list[str]) -> list[int]:
@@ -195,7 +199,15 @@ def _scope_codes(scopes: list[str]) -> list[int]:
 
 
 def _state_from_document(doc: OboDocument, provenance: Provenance) -> _State:
+    # OBO 1.4 semantics on top of the document as written: stanzas sharing an id are combined (4.1.1),
+    # then terms without namespace get the header's default-namespace (4.3), and relations spelled
+    # as RO/BFO IDs get their OBO names (via the Typedefs' xrefs), so closures do not depend on spelling.
+    doc, duplicates = merge_duplicate_stanzas(doc)
     ids = doc.ids
+    namespaces = doc.namespaces
+    default_ns = (doc.header.get("default-namespace") or [""])[0]
+    if default_ns and "" in namespaces:
+        namespaces = [ns or default_ns for ns in namespaces]
     index = {tid: i for i, tid in enumerate(ids)}
     alt: dict[str, str] = {}
     collisions: list[tuple[str, str, str]] = []
@@ -213,18 +225,23 @@ def _state_from_document(doc: OboDocument, provenance: Provenance) -> _State:
     rel_names: list[str] = ["is_a"]
     rel_index = {"is_a": 0}
     rel_codes = []
+    alias = relation_aliases(doc.typedefs)
     for r in doc.edge_rel:
         k = rel_index.get(r)
-        if k is None:
-            k = rel_index[r] = len(rel_names)
-            rel_names.append(r)
+        if k is None:  # a new spelling: one code per relation name
+            name = alias.get(relation_curie(r), r)
+            k = rel_index.get(name)
+            if k is None:
+                k = rel_index[name] = len(rel_names)
+                rel_names.append(name)
+            rel_index[r] = k
         rel_codes.append(k)
     child = np.asarray(doc.edge_child, dtype=np.int32)
     parent = np.asarray(parent_idx, dtype=np.int32)
     rel = np.asarray(rel_codes, dtype=np.int16)
     ok = parent >= 0
     dangling: list[tuple[str, str, str]] = [
-        (ids[doc.edge_child[k]], doc.edge_rel[k], doc.edge_parent[k]) for k in np.flatnonzero(~ok).tolist()]
+        (ids[doc.edge_child[k]], rel_names[rel_codes[k]], doc.edge_parent[k]) for k in np.flatnonzero(~ok).tolist()]
     replaced_by = {ids[i]: tuple(v) for i, v in doc.replaced_by.items()}
     consider = {ids[i]: tuple(v) for i, v in doc.consider.items()}
     for tag, table in (("replaced_by", replaced_by), ("consider", consider)):
@@ -235,7 +252,7 @@ def _state_from_document(doc: OboDocument, provenance: Provenance) -> _State:
         name, _, desc = line.partition(" ")
         subset_defs[name] = desc.strip().strip('"')
     return _State(
-        ids=ids, names=doc.names, namespaces=doc.namespaces,  # the document is discarded after indexing
+        ids=ids, names=doc.names, namespaces=namespaces,  # the document is discarded after indexing
         definitions=_pack(doc.definitions), comments=_pack(doc.comments),
         obsolete=np.asarray(doc.obsolete, dtype=bool),
         alt=alt, replaced_by=replaced_by, consider=consider,
@@ -247,10 +264,11 @@ def _state_from_document(doc: OboDocument, provenance: Provenance) -> _State:
         edge_child=child[ok], edge_parent=parent[ok], edge_rel=rel[ok],
         rel_names=rel_names, dangling=dangling, alt_collisions=collisions,
         header=doc.header,
-        typedefs={td.id: {"name": td.name, "is_transitive": td.is_transitive, "is_obsolete": td.is_obsolete}
-                  for td in doc.typedefs},
+        typedefs={td.id: {"name": td.name, "is_transitive": td.is_transitive, "is_obsolete": td.is_obsolete,
+                          "xrefs": list(td.xrefs)} for td in doc.typedefs},
         subset_defs=subset_defs,
         provenance=provenance,
+        duplicates=[(d.id, d.lines, d.conflicts) for d in duplicates],
     )
 
 
@@ -367,12 +385,13 @@ class Ontology:
 
     @property
     def relations(self) -> tuple[str, ...]:
-        """The relation types that occur as edges, ``is_a`` first."""
-        return tuple(self._s.rel_names)
+        """The relation types that occur as edges, ``is_a`` first (one only on an edge to no term is left out)."""
+        used = set(np.unique(self._s.edge_rel).tolist())
+        return tuple(r for k, r in enumerate(self._s.rel_names) if k == 0 or k in used)
 
     @property
     def typedefs(self) -> dict[str, dict[str, Any]]:
-        """Declared relation types (``[Typedef]`` stanzas): id -> name, is_transitive, is_obsolete."""
+        """Declared relation types (``[Typedef]`` stanzas): id -> name, is_transitive, is_obsolete, xrefs."""
         return self._s.typedefs
 
     def __len__(self) -> int:
@@ -412,7 +431,13 @@ class Ontology:
 
     def _edges_of(self, i: int) -> Iterator[tuple[str, str]]:
         s = self._s
-        for k in np.flatnonzero(s.edge_child == i):
+        got = self._unpacked.get("group:edges")
+        if got is None:  # edge positions grouped by child, in file order: one sort for all terms
+            order = np.argsort(s.edge_child, kind="stable")
+            bounds = np.searchsorted(s.edge_child[order], np.arange(len(s.ids) + 1))
+            got = self._unpacked["group:edges"] = (order.tolist(), bounds.tolist())
+        order_l, bounds_l = got
+        for k in order_l[bounds_l[i]:bounds_l[i + 1]]:
             yield s.rel_names[s.edge_rel[k]], s.ids[s.edge_parent[k]]
 
     def _alt_ids_of(self) -> dict[str, list[str]]:
@@ -614,35 +639,60 @@ class Ontology:
         up = self._adj(relations, True)
         n = len(up)
         order = self._topological(up)
-        anc: list[frozenset[int] | None] = [None] * n
-        for i in order:
-            ps = up[i]
-            if not ps:
-                anc[i] = frozenset((i,))
-            elif len(ps) == 1:
-                a = anc[ps[0]]
-                assert a is not None
-                anc[i] = a | {i}
-            else:
-                acc: set[int] = {i}
-                for p in ps:
-                    a = anc[p]
-                    assert a is not None
-                    acc |= a
-                anc[i] = frozenset(acc)
-        lengths = np.fromiter((len(a) for a in anc if a is not None), dtype=np.int64, count=n)
+        if len(order) < n:
+            anc = self._closure_with_cycles(up, rels)
+        else:
+            anc = [frozenset()] * n  # filled in ``order``: every parent before its children
+            for i in order:
+                ps = up[i]
+                if not ps:
+                    anc[i] = frozenset((i,))
+                elif len(ps) == 1:
+                    anc[i] = anc[ps[0]] | {i}
+                else:
+                    acc: set[int] = {i}
+                    for p in ps:
+                        acc |= anc[p]
+                    anc[i] = frozenset(acc)
+        lengths = np.fromiter((len(a) for a in anc), dtype=np.int64, count=n)
         indptr = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(lengths, out=indptr[1:])
-        indices = np.fromiter((k for a in anc if a is not None for k in sorted(a)), dtype=np.int32,
+        indices = np.fromiter((k for a in anc for k in sorted(a)), dtype=np.int32,
                               count=int(indptr[-1]))
         self._closures[key] = (indptr, indices)
         if self._closure_store is not None:
             self._closure_store.save(key, (indptr, indices))
         return indptr, indices
 
+    def _closure_with_cycles(self, up: Sequence[tuple[int, ...]], rels: tuple[str, ...]) -> list[frozenset[int]]:
+        """Reflexive ancestor sets on a graph with cycles: every member of a cycle reaches all the others.
+
+        Tarjan emits a component after every component it reaches, so parents are done first; the
+        graph is not a DAG (``ontology check`` reports it), but reachability is still well defined.
+        """
+        anc: list[frozenset[int] | None] = [None] * len(up)
+        cycles = []
+        for comp in strongly_connected_components(up):
+            acc: set[int] = set(comp)
+            for i in comp:
+                for p in up[i]:
+                    a = anc[p]
+                    if a is not None:  # None only for members of this same component
+                        acc |= a
+            done = frozenset(acc)
+            for i in comp:
+                anc[i] = done
+            if len(comp) > 1 or comp[0] in up[comp[0]]:
+                cycles.append(sorted(self._s.ids[i] for i in comp))
+        out = [a if a is not None else frozenset() for a in anc]  # every node is in one component
+        log.warning("the %s graph of %s has %d cycle(s) (e.g. through %s); each term on a cycle gets the "
+                    "ancestors of the whole cycle; `goannot ontology check` lists them", "+".join(rels),
+                    self._s.provenance.path or "this ontology", len(cycles), ", ".join(cycles[0][:5]))
+        return out
+
     @staticmethod
     def _topological(up: Sequence[tuple[int, ...]]) -> list[int]:
-        """Node order with every parent before its children; nodes on a cycle are appended last."""
+        """Node order with every parent before its children; short of the nodes on or below a cycle."""
         n = len(up)
         pending = [len(ps) for ps in up]
         down: list[list[int]] = [[] for _ in range(n)]
@@ -657,11 +707,6 @@ class Ontology:
                 if pending[c] == 0:
                     order.append(c)
             k += 1
-        if len(order) < n:  # a cycle: give its members whatever they reach; dagcheck reports it
-            log.warning("relation graph has a cycle through %d terms; closure over it is partial",
-                        n - len(order))
-            done = set(order)
-            order.extend(i for i in range(n) if i not in done)
         return order
 
     def term_ids(self) -> list[str]:
@@ -684,15 +729,26 @@ class Ontology:
                 if not up[i] and not s.obsolete[i] and (namespace is None or s.namespaces[i] == namespace)]
 
     def depth(self, term_id: str) -> int:
-        """Length of the shortest is_a path to a root (goatools' ``level``)."""
+        """Length of the shortest is_a path to a root (goatools' ``level``).
+
+        Raises :class:`~goannot.errors.OntologyCycleError`, naming the cycle, when every is_a path
+        from the term runs into a cycle (no root is reachable, so there is no depth).
+        """
         up = self._adj(("is_a",), True)
-        frontier = {self._start(term_id)}
+        start = self._start(term_id)
+        frontier = {start}
+        seen = {start}
         d = 0
-        while True:
+        while frontier:
             if any(not up[i] for i in frontier):
                 return d
-            frontier = {p for i in frontier for p in up[i]}
+            frontier = {p for i in frontier for p in up[i]} - seen
+            seen |= frontier
             d += 1
+        ring = [self._s.ids[k] for k in cycle_from(up, start) or ()]
+        raise OntologyCycleError(self._s.provenance.path,
+                                 f"{self._s.ids[start]} has no depth: every is_a path from it runs into the "
+                                 f"cycle {' -> '.join(ring)}", ring)
 
     # -- subsets and lookup --------------------------------------------------------------------
 

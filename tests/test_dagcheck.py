@@ -192,6 +192,8 @@ def test_main_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
     assert "OK:" in capsys.readouterr().out
     assert main([str(DATA / "two_roots.obo"), "--json"]) == 1
     assert json.loads(capsys.readouterr().out)["counts"]["multiple_roots"] == 1
+    assert main([str(DATA)]) == 2  # a directory: the reason, no traceback
+    assert "is a directory" in capsys.readouterr().err
 
 
 def test_scc_iterative_handles_long_chains() -> None:

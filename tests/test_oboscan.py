@@ -79,6 +79,11 @@ CASES = {
     "empty values": '[Term]\nid: GO:1\nname:\nnamespace:\n',
     "tags that are prefixes of others": '[Term]\nid: GO:1\nname: n\nnamespace: ns\nis_a: GO:2\n'
                                         'is_anonymous: true\nis_obsolete: false\nidx: 3\nnamex: 4\n',
+    "OBO 1.4 comments, qualifiers and escapes": '[Term]\nid: GO:1 {x="y"} ! one\nname: a {source="x"} ! c\n'
+                                               'namespace: ns!c\ncomment: k\\! {curly} ! no\n'
+                                               'xref: EC:1!c\nxref: W:A\\,B "d"\nalt_id: GO:9{x="y"}\n'
+                                               'subset: s! c\nreplaced_by: GO:2 ! two\n'
+                                               'relationship: part_of GO:2{x="y"}\nis_a: GO:3!three\n',
 }
 
 
@@ -134,6 +139,9 @@ _LINES = [
     "relationship: regulates {id} ! {w}", "alt_id: {id}", "is_obsolete: true", "is_obsolete: false",
     "replaced_by: {id}", "consider: {id} ! {w}", "subset: goslim_{w}", "xref: EC:{n}", "xref: Reactome:R-{n} \"x\"",
     "! a comment", "", "intersection_of: GO:1", "created_by: {w}", "remark: {w}", "is_anonymous: true",
+    "name: {w} ! c", "name: {w}\\! {w}", "name: {w} {{source=\"x\"}}", "namespace: {ns}!c", "comment: {w} {{x}} ! c",
+    "xref: EC:{n}!c", "xref: W:{n}\\,{n} {{a=\"b\"}}", "alt_id: {id}{{x=\"y\"}}", "is_a: {id}!c",
+    "relationship: part_of {id}{{x=\"y\"}} ! c", "subset: goslim_{w}!c",
 ]
 _WORDS = ["alpha", "β-cell", "Toll-like", "x", "a b", "µ", "tab\there", "naïve", ""]
 
