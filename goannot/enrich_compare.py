@@ -233,6 +233,20 @@ class Comparison:
     table: pd.DataFrame
     meta: dict[str, Any]
 
+    def _fields(self) -> dict[str, Any]:
+        return {"mode": self.meta.get("mode"), "labels": self.meta.get("labels"),
+                "terms": self.meta.get("counts"), "significant": self.meta.get("significant")}
+
+    def __repr__(self) -> str:
+        from ._display import short_repr
+
+        return short_repr("EnrichmentComparison", self._fields())
+
+    def _repr_html_(self) -> str:
+        from ._display import html_summary
+
+        return html_summary("EnrichmentComparison", self._fields(), self.table, "terms")
+
 
 def run_and_compare(study_a: Iterable[str], annotations_a: Any, ontology_a: Ontology, *,
                     study_b: Iterable[str] | None = None, annotations_b: Any | None = None,

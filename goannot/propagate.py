@@ -129,6 +129,22 @@ class Propagation:
     provenance_arrays: tuple[_I64, _I64, _I32] = field(
         default=(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int32)), repr=False, compare=False)
 
+    def _fields(self) -> dict[str, Any]:
+        m = self.meta
+        return {"genes": len(self.genes), "direct": m.get("direct_pairs"), "closure": len(self.closure),
+                "negated": len(self.negated), "conflicts": len(self.conflicts), "relations": m.get("relations"),
+                "evidence": m.get("evidence"), "go": m.get("ontology", {}).get("data_version")}
+
+    def __repr__(self) -> str:
+        from ._display import short_repr
+
+        return short_repr("Propagation", self._fields())
+
+    def _repr_html_(self) -> str:
+        from ._display import html_summary
+
+        return html_summary("Propagation", self._fields(), self.closure, "closure")
+
     @cached_property
     def provenance(self) -> pd.DataFrame:
         """The provenance table (see the class docstring)."""
