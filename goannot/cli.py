@@ -58,6 +58,9 @@ def _cmd_data_list(args: argparse.Namespace) -> int:
 def _cmd_data_fetch(args: argparse.Namespace) -> int:
     from .download import fetch
 
+    if args.progress is None:  # default: only on a terminal, never into a pipe or a log file
+        args.progress = sys.stderr.isatty() and sys.stdout.isatty()
+
     def progress(done: int, total: int | None) -> None:
         if args.progress:
             pct = f"{100 * done / total:5.1f}%" if total else f"{done / 1e6:.1f} MB"
@@ -429,8 +432,9 @@ def _write_json(path: Path, data: Any) -> None:
     atomic_write_text(path, json.dumps(data, indent=2, default=str) + "\n")
 
 
-EXIT_CODES_HELP = ("exit status: 0 success / clean, 1 findings (validate, ontology check, resolve), "
-                   "2 unusable input (missing file, unknown gene, bad option value), 3 internal error")
+EXIT_CODES_HELP = ("exit status: 0 success / clean, 1 findings (validate, ontology check; resolve: an unknown ID; "
+                   "search: no hit), 2 unusable input (missing file, unknown gene or term, bad option value), "
+                   "3 internal error")
 
 
 class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
@@ -555,7 +559,8 @@ def build_parser() -> argparse.ArgumentParser:
     df = add("fetch", _cmd_data_fetch, "download an online source into the cache (atomic, checksummed)", data)
     df.add_argument("name")
     df.add_argument("--force", action="store_true", help="download again even if cached")
-    df.add_argument("--progress", action="store_true", help="show progress on stderr")
+    df.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                    help="show progress on stderr (default: when stdout and stderr are a terminal)")
 
     onto = sub.add_parser("ontology", help="ontology checks").add_subparsers(dest="onto_command", required=True)
     oc = add("check", _cmd_ontology_check, "check the DAG: cycles, dangling references, obsolete terms...", onto)
