@@ -75,13 +75,7 @@ class _VerbModule(ModuleType):
     """A goannot submodule that is also its main function: ``goannot.propagate(table, go)``."""
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        verb = self.__name__.rsplit(".", 1)[-1]
-        if verb == "propagate" and args:
-            from .annotations import AnnotationChunk
-
-            if isinstance(args[0], AnnotationChunk):  # what read_annotations returns
-                args = (args[0].table, *args[1:])
-        return getattr(self, verb)(*args, **kwargs)
+        return getattr(self, self.__name__.rsplit(".", 1)[-1])(*args, **kwargs)
 
     def __repr__(self) -> str:
         return f"<goannot verb {self.__name__.rsplit('.', 1)[-1]} (module {self.__name__}, callable)>"

@@ -291,8 +291,7 @@ def _cmd_slim(args: argparse.Namespace) -> int:
         counts = counts.drop(columns=["n_genes"])
     header = {"slim": slim_label, "mode": args.mode, "relations": list(rels), "go": onto.data_version}
     if args.out:
-        write_table(mapping, args.out, args.out_format, header=header if args.out_format != "json" else None,
-                    sheet="slim")
+        write_table(mapping, args.out, args.out_format, header=header, sheet="slim")
     if args.counts:
         write_table(counts, args.counts, None, header=header, sheet="slim counts")
     unmapped = sorted(set(pairs["term"]) - set(mapping["term"]))

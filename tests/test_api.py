@@ -40,7 +40,7 @@ def test_verbs_run_and_stay_modules(go: Ontology) -> None:
     # the verbs are still the submodules of those names
     import goannot.propagate as module
 
-    assert module is goannot.propagate and module.Propagation is type(prop)
+    assert module is goannot.propagate and module.Propagation is type(prop)  # type: ignore[comparison-overlap]
     from goannot.propagate import propagate
 
     assert propagate(il7.table, go).closure.equals(prop.closure)

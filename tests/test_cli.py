@@ -289,3 +289,13 @@ def test_xlsx_without_openpyxl_is_a_clean_error(tmp_path: Path, monkeypatch: pyt
     assert main(["propagate", str(IL7_TABLE), "--out", str(tmp_path / "c.xlsx")]) == 2
     assert "needs the openpyxl package" in capsys.readouterr().err
     assert not (tmp_path / "c.xlsx").exists()
+
+
+def test_enrich_out_dash_puts_the_table_on_stdout_and_the_summary_on_stderr(
+        il7_study: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["enrich", "--study", str(il7_study), "--ns", "BP", "-o", "-", "--out-format", "csv"]) == 0
+    captured = capsys.readouterr()
+    table = pd.read_csv(__import__("io").StringIO(captured.out))
+    assert "GO:0038111" in set(table["GO"]) and not (tmp_path / "-").exists()
+    assert "term(s) significant" in captured.err and "term(s) significant" not in captured.out
