@@ -36,6 +36,8 @@ if TYPE_CHECKING:  # heavy imports stay lazy at run time
     import pandas as pd
     from goatools.obo_parser import GODag
 
+    from .annotations import AnnotationChunk
+
 __all__ = ["to_networkx", "to_goatools_godag", "to_id2gos"]
 
 _P = ParamSpec("_P")
@@ -399,18 +401,22 @@ def _canonical_namespace(namespace: str) -> str:
     return ns
 
 
-def to_id2gos(annotations: pd.DataFrame, *, namespace: str | None = None,
+def to_id2gos(annotations: pd.DataFrame | AnnotationChunk, *, namespace: str | None = None,
               ontology: Ontology | None = None) -> dict[str, set[str]]:
     """goatools' association dict (gene product ID -> set of GO IDs) from an annotation table.
 
-    ``annotations`` has the columns ``db_object_id``, ``go_id`` and ``qualifier`` of goannot's table
-    (:mod:`goannot.columns`). Rows with a ``NOT`` qualifier (``NOT``, ``NOT|enables``...) are
-    skipped: they state that the product lacks the function, and goatools' readers drop them too.
+    ``annotations`` is what :func:`goannot.read_annotations` returns, or a table with the columns
+    ``db_object_id``, ``go_id`` and ``qualifier`` of goannot's table (:mod:`goannot.columns`). Rows
+    with a ``NOT`` qualifier (``NOT``, ``NOT|enables``...) are skipped: they state that the product lacks the function, and goatools' readers drop them too.
     ``namespace`` (BP/MF/CC, P/F/C or the full name) keeps the annotations of one GO namespace, as
     goatools' ``get_id2gos(namespace=...)`` does; the namespace of each GO ID comes from
     ``ontology`` when given, else from the table's ``aspect`` column. GO IDs are kept as written
     (goatools does the same); repair secondary or obsolete IDs first with goannot's validator.
     """
+    from .annotations import AnnotationChunk
+
+    if isinstance(annotations, AnnotationChunk):
+        annotations = annotations.table
     missing_cols = {"db_object_id", "go_id", "qualifier"} - set(annotations.columns)
     if missing_cols:
         raise GoannotError(f"annotation table lacks column(s) {sorted(missing_cols)}")

@@ -58,6 +58,9 @@ def _cmd_data_list(args: argparse.Namespace) -> int:
 def _cmd_data_fetch(args: argparse.Namespace) -> int:
     from .download import fetch
 
+    if args.progress is None:  # default: only on a terminal, never into a pipe or a log file
+        args.progress = sys.stderr.isatty() and sys.stdout.isatty()
+
     def progress(done: int, total: int | None) -> None:
         if args.progress:
             pct = f"{100 * done / total:5.1f}%" if total else f"{done / 1e6:.1f} MB"
@@ -84,14 +87,20 @@ def _cmd_ontology_check(args: argparse.Namespace) -> int:
     return EXIT_OK if report.ok else EXIT_FINDINGS
 
 
+#: Columns of `goannot resolve`: for a name/synonym hit, status is how it matched ("name",
+#: "synonym:EXACT"...) and primary the term found.
+RESOLVE_COLUMNS = ("query", "status", "primary", "name", "replaced_by", "consider")
+
+
 def _cmd_resolve(args: argparse.Namespace) -> int:
     onto = _load_go(args.go)
     worst = EXIT_OK
+    _out("\t".join(RESOLVE_COLUMNS))
     for query in args.ids:
         hits = [] if ":" in query or "_" in query else onto.find(query)
         if hits:
             for tid, how in hits:
-                _out(f"{query}\t{how}\t{tid}\t{onto.name(tid)}")
+                _out(f"{query}\t{how}\t{tid}\t{onto.name(tid)}\t\t")
             continue
         r = onto.resolve(query)
         _out("\t".join([query, r.status.value, r.primary or "", r.name,
@@ -171,13 +180,13 @@ def _cmd_propagate(args: argparse.Namespace) -> int:
     table["name"] = [onto.name(t) for t in table["term"].astype(str)]
     table = table[["gene", "symbol", "term", "name", "direct", "n_sources"]]
     if args.out:
-        from .atomic import atomic_open
+        from .cli_io import write_table
 
-        with atomic_open(args.out) as fh:
-            for key in ("relations", "evidence", "aspects"):
-                fh.write(f"# {key}: {meta.get(key)}\n")
-            fh.write(f"# go: {meta.get('ontology', {})}\n# annotations: {meta['annotations']}\n")
-            table.to_csv(fh, sep="\t", index=False)
+        header = {key: meta.get(key) for key in ("relations", "evidence", "aspects")}
+        header.update(go=meta.get("ontology", {}), annotations=meta["annotations"])
+        write_table(table, args.out, args.out_format, header=header, sheet="closure")
+        if args.out == "-":
+            return EXIT_OK  # stdout is the closure; no summary mixed into it
         _out(f"closure: {args.out}")
     if args.json:
         _write_json(Path(args.json), meta)
@@ -234,8 +243,21 @@ def _cmd_report(args: argparse.Namespace) -> int:
         kwargs["evidence"] = args.evidence
     if args.slim:
         kwargs["slim"] = args.slim
+    out_existed = Path(args.out).exists()
     result = run_report(args.gene, tuple(args.species.split(",")), ontology=args.ontology, out_dir=args.out,
                         **kwargs)
+    if not result.report.get("validation"):
+        # No set has the gene: the files describe nothing; take them back and say why.
+        for path in result.paths.values():
+            Path(path).unlink(missing_ok=True)
+        if not out_existed:
+            import shutil
+
+            shutil.rmtree(args.out, ignore_errors=True)
+        _out(f"goannot: error: {args.gene!r} is in none of the sets ({args.species}); no report written. "
+             f"Try a symbol, UniProt accession or synonym (`goannot report IL7R`), or --gene-for LABEL=ID",
+             sys.stderr)
+        return EXIT_UNUSABLE
     _out(result.summary_text())
     return EXIT_OK
 
@@ -243,14 +265,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
 # -- enrichment ------------------------------------------------------------------------------------
 
 def _id_list(path: str) -> list[str]:
-    """Identifiers from a file: one per line (or whitespace/comma separated); '#' starts a comment."""
-    import re
+    """Identifiers from a file ('-' stdin): one per line (or whitespace/comma separated); '#' comments.
 
-    ids: list[str] = []
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            ids.extend(x for x in re.split(r"[\s,]+", line.split("#", 1)[0]) if x)
-    return ids
+    A missing file is an InputError (exit 2), not a traceback."""
+    from .cli_io import read_id_list
+
+    return read_id_list(path)
 
 
 def _enrich_kwargs(args: argparse.Namespace) -> dict[str, Any]:
@@ -266,19 +286,27 @@ def _enrich_kwargs(args: argparse.Namespace) -> dict[str, Any]:
             "alternative": args.alternative, "algorithm": args.algorithm, "elim_cutoff": args.elim_cutoff}
 
 
-def _print_enrichment(result: Any, show_all: bool) -> None:
+def _print_enrichment(result: Any, show_all: bool, top: int = 50, annotations_table: Any = None) -> None:
+    from .cli_io import identifier_warnings, release_line
+
     meta = result.meta
     scope = meta.get("correction_scope", "per namespace")
-    _out(f"GO {meta.get('ontology', {}).get('data_version', '?')}; corrections {', '.join(meta.get('corrections', []))} "
+    _out(f"{release_line(meta)}; corrections {', '.join(meta.get('corrections', []))} "
          f"({scope}); relations {'+'.join(meta.get('relations', []))}")
     for w in result.warnings:
         _out(f"warning: {w}")
+    for w in identifier_warnings(result.identifiers, annotations_table):
+        _out(f"goannot: warning: {w}", sys.stderr)  # seen even when stdout goes to a file or a pipe
     table = result.table if show_all else result.significant()
     cols = [c for c in ("GO", "NS", "enrichment", "name", "ratio_in_study", "ratio_in_pop", "p_uncorrected")
             if c in table.columns] + [c for c in table.columns if c.startswith("p_") and c != "p_uncorrected"]
     _out(f"{len(table)} term(s) {'tested' if show_all else 'significant'}")
     if len(table):
-        _out(table[cols].head(50).to_string(index=False, max_colwidth=50))
+        shown = table if top <= 0 else table.head(top)
+        _out(shown[cols].to_string(index=False, max_colwidth=50))
+        if len(shown) < len(table):
+            _out(f"... showing the first {len(shown)} of {len(table)} (--top 0 prints all; --out FILE writes "
+                 f"every tested term)")
 
 
 def _cmd_enrich(args: argparse.Namespace) -> int:
@@ -290,12 +318,11 @@ def _cmd_enrich(args: argparse.Namespace) -> int:
     study = _id_list(args.study)
     population = None if args.all_annotated or not args.population else _id_list(args.population)
     result = enrich(study, population, annotations, onto, **_enrich_kwargs(args))
-    _print_enrichment(result, args.all)
-    if args.out:
-        from .atomic import atomic_open
+    # Files first: they must not depend on stdout being read (`... | head` closes it early).
+    if args.out and args.out != "-":
+        from .cli_io import write_table
 
-        with atomic_open(args.out) as fh:
-            result.table.to_csv(fh, sep="\t", index=False)
+        write_table(result.table, args.out, args.out_format, sheet="enrichment")
     if args.meta:
         _write_json(Path(args.meta), result.meta)
     if args.dotplot or args.dag:
@@ -306,11 +333,24 @@ def _cmd_enrich(args: argparse.Namespace) -> int:
             atomic_write_text(args.dotplot, dotplot_svg(result))
         if args.dag:
             atomic_write_text(args.dag, dag_svg(result, onto))
+    elim = None
     if args.elim is not None:
         from .enrich_plots import collapse_elim
 
         elim = collapse_elim(result, onto, alpha=args.elim)
-        _out(f"elim (topGO-style, cutoff {args.elim}): {int(elim['significant'].sum())} term(s) significant")
+    if args.out == "-":  # the table is the output; the summary goes to stderr
+        from .cli_io import write_table
+
+        write_table(result.table, "-", args.out_format)
+        summary: TextIO = sys.stderr
+    else:
+        summary = sys.stdout
+    import contextlib
+
+    with contextlib.redirect_stdout(summary):
+        _print_enrichment(result, args.all, args.top, annotations.table)
+        if elim is not None:
+            _out(f"elim (topGO-style, cutoff {args.elim}): {int(elim['significant'].sum())} term(s) significant")
     return EXIT_OK
 
 
@@ -339,18 +379,22 @@ def _cmd_enrich_compare(args: argparse.Namespace) -> int:
         population_b=_id_list(args.population_b) if args.population_b else None,
         orthologs=orthologs, labels=(labels[0], labels[1]), **_enrich_kwargs(args))
     table = comp.table
-    _out(table["status"].value_counts().to_string() if "status" in table.columns else "")
+    # Files first (they must not depend on stdout being read), then the summary.
     if args.out:
-        from .atomic import atomic_open
+        from .cli_io import write_table
 
-        with atomic_open(args.out) as fh:
-            table.to_csv(fh, sep="\t", index=False)
-        _out(f"comparison: {args.out}")
+        write_table(table, args.out, args.out_format, sheet="enrich-compare")
     if args.scatter:
         from .atomic import atomic_write_text
         from .enrich_plots import scatter_svg
 
         atomic_write_text(args.scatter, scatter_svg(table, labels=labels))
+    import contextlib
+
+    with contextlib.redirect_stdout(sys.stderr if args.out == "-" else sys.stdout):
+        _print_comparison(comp, labels, args.top)
+        if args.out and args.out != "-":
+            _out(f"comparison: {args.out}")
     return EXIT_OK
 
 
@@ -360,29 +404,87 @@ def _cmd_release_diff(args: argparse.Namespace) -> int:
     return run_command(args, _out, _annotation_path, _id_list)
 
 
+def _print_comparison(comp: Any, labels: Sequence[str], top: int) -> None:
+    """The terminal summary of enrich-compare: releases, statuses, significant terms and why they differ."""
+    from .cli_io import release_line
+
+    la, lb = labels
+    table = comp.table
+    _out(f"{la}: {release_line(comp.a.meta)}")
+    _out(f"{lb}: {release_line(comp.b.meta)}")
+    counts = comp.meta.get("counts", {})
+    _out("terms: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    sig = comp.meta.get("significant", {})
+    _out(f"significant: {la} {sig.get(la, 0)}, {lb} {sig.get(lb, 0)}")
+    either = table[table[f"significant_{la}"].to_numpy(bool) | table[f"significant_{lb}"].to_numpy(bool)]
+    if not len(either):
+        return
+    cols = ["GO", "name", "status", f"p_{la}", f"p_{lb}", "explanation"]
+    shown = either if top <= 0 else either.head(top)
+    _out(shown[cols].to_string(index=False, max_colwidth=60))
+    if len(shown) < len(either):
+        _out(f"... showing the first {len(shown)} of {len(either)} terms significant on either side "
+             f"(--top 0 prints all; --out FILE writes every term)")
+
+
 # -- plumbing --------------------------------------------------------------------------------------
 
 def _write_json(path: Path, data: Any) -> None:
     from .atomic import atomic_write_text
 
+    if str(path) == "-":  # `--json -` / `--meta -`: stdout, not a file named '-'
+        _out(json.dumps(data, indent=2, default=str))
+        return
     atomic_write_text(path, json.dumps(data, indent=2, default=str) + "\n")
+
+
+EXIT_CODES_HELP = ("exit status: 0 success / clean, 1 findings (validate, ontology check; resolve: an unknown ID; "
+                   "search: no hit), 2 unusable input (missing file, unknown gene or term, bad option value), "
+                   "3 internal error")
+
+
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Keeps epilog examples as written and shows each option's default unless its help says it."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if ("default" not in text and action.default not in (None, False, argparse.SUPPRESS)
+                and action.option_strings and action.nargs != 0):
+            text += " (default: %(default)s)"
+        return text
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``goannot`` command (exposed for documentation and tests)."""
-    p = argparse.ArgumentParser(prog="goannot", description=__doc__.splitlines()[0] if __doc__ else None)
+    from . import __version__
+    from .cli_terms import EXAMPLES, add_term_commands
+
+    p = argparse.ArgumentParser(prog="goannot", description=__doc__.splitlines()[0] if __doc__ else None,
+                                formatter_class=_HelpFormatter, epilog=EXIT_CODES_HELP)
     p.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    p.add_argument("--version", action="version", version=f"goannot {__version__}")
+    # -v is also accepted after the subcommand (SUPPRESS: absent there, the top-level count stands)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
+                        help="more log output (-vv for debug)")
     sub = p.add_subparsers(dest="command", required=True)
 
     def add(name: str, fn: Callable[[argparse.Namespace], int], help: str,
             parent: Any = sub) -> argparse.ArgumentParser:
-        sp: argparse.ArgumentParser = parent.add_parser(name, help=help, description=help)
+        example = EXAMPLES.get(name, "")
+        sp: argparse.ArgumentParser = parent.add_parser(
+            name, help=help, description=help, parents=[common], formatter_class=_HelpFormatter,
+            epilog=(f"example:\n  {example}\n\n" if example else "") + EXIT_CODES_HELP)
         sp.set_defaults(func=fn)
         return sp
 
+    from .sources import default_ontology_name
+
+    default_go = default_ontology_name()
+
     def go_option(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--go", metavar="SOURCE|PATH", default=None,
-                        help="GO release: a manifest name or an OBO/OBO-Graphs file (default: the bundled release)")
+                        help=f"GO release: a manifest name or an OBO/OBO-Graphs file (default: {default_go}, bundled)")
 
     demo = add("demo", _cmd_demo, "the main job on the bundled release: the IL7 report (what `make demo` runs)")
     go_option(demo)
@@ -408,12 +510,13 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--evidence", metavar="SPEC", help="evidence filter, e.g. exclude:IEA")
         sp.add_argument("--corrections", default="bonferroni,fdr_bh",
                         help="any of bonferroni,holm,sidak,fdr_bh,fdr_by (default: bonferroni,fdr_bh)")
-        sp.add_argument("--alpha", type=float, default=0.05)
+        sp.add_argument("--alpha", type=float, default=0.05, help="significance level of the corrected p-values")
         sp.add_argument("--pool-namespaces", action="store_true",
                         help="correct all namespaces together (goatools' GOEnrichmentStudy); default: per namespace")
         sp.add_argument("--annotated-background", action="store_true",
                         help="background = population genes annotated in the namespace (default: all given)")
-        sp.add_argument("--min-study-count", type=int, default=0)
+        sp.add_argument("--min-study-count", type=int, default=0, metavar="N",
+                        help="leave out terms with fewer study genes before correcting")
         sp.add_argument("--alternative", choices=("two-sided", "greater", "less"), default=None,
                         help="Fisher alternative (default: two-sided for classic, greater for the others)")
         sp.add_argument("--algorithm", choices=("classic", "elim", "weight01", "parentchild"), default="classic",
@@ -427,10 +530,14 @@ def build_parser() -> argparse.ArgumentParser:
     grp = en.add_mutually_exclusive_group()
     grp.add_argument("--population", metavar="FILE", help="population IDs")
     grp.add_argument("--all-annotated", action="store_true", help="population = every gene in the annotations")
-    en.add_argument("--annotations", default="goa_human-2019-01-29", metavar="GAF|SOURCE")
+    en.add_argument("--annotations", default="goa_human-2019-01-29", metavar="GAF|SOURCE",
+                    help="annotation file or manifest source (`goannot data list`); mind the species")
     enrich_options(en)
     en.add_argument("--all", action="store_true", help="print every tested term, not only significant ones")
-    en.add_argument("--out", "-o", metavar="FILE.tsv", help="write the full result table")
+    en.add_argument("--top", type=int, default=50, metavar="N", help="print at most N terms (0: all)")
+    en.add_argument("--out", "-o", metavar="FILE.tsv",
+                    help="write the full result table ('-' for stdout; .tsv, .csv, .json or .xlsx by suffix)")
+    en.add_argument("--out-format", choices=("tsv", "csv", "json", "xlsx"), help="format of --out (default: by suffix)")
     en.add_argument("--meta", metavar="FILE.json", help="write provenance and identifier diagnostics")
     en.add_argument("--dotplot", metavar="FILE.svg")
     en.add_argument("--dag", metavar="FILE.svg", help="DAG of the significant terms")
@@ -443,14 +550,18 @@ def build_parser() -> argparse.ArgumentParser:
     ec.add_argument("--go-b", metavar="SOURCE|PATH", help="GO release for B (default: the same)")
     ec.add_argument("--study", required=True, metavar="FILE", help="study A")
     ec.add_argument("--study-b", metavar="FILE", help="study B (default: study A mapped through --orthologs)")
-    ec.add_argument("--annotations", default="goa_human-2019-01-29", metavar="GAF|SOURCE")
+    ec.add_argument("--annotations", default="goa_human-2019-01-29", metavar="GAF|SOURCE",
+                    help="annotation file or manifest source (`goannot data list`); mind the species")
     ec.add_argument("--annotations-b", metavar="GAF|SOURCE", help="annotations for B (default: the same)")
     ec.add_argument("--population", metavar="FILE")
     ec.add_argument("--population-b", metavar="FILE")
     ec.add_argument("--orthologs", metavar="FILE.tsv", help="two columns: A id, B id")
     ec.add_argument("--labels", default="A,B")
     enrich_options(ec)
-    ec.add_argument("--out", "-o", metavar="FILE.tsv")
+    ec.add_argument("--top", type=int, default=30, metavar="N", help="print at most N terms (0: all)")
+    ec.add_argument("--out", "-o", metavar="FILE.tsv",
+                    help="write the comparison table ('-' for stdout; .tsv, .csv, .json or .xlsx by suffix)")
+    ec.add_argument("--out-format", choices=("tsv", "csv", "json", "xlsx"), help="format of --out (default: by suffix)")
     ec.add_argument("--scatter", metavar="FILE.svg", help="-log10 p of A against B")
 
     data = sub.add_parser("data", help="known data sources").add_subparsers(dest="data_command", required=True)
@@ -459,7 +570,8 @@ def build_parser() -> argparse.ArgumentParser:
     df = add("fetch", _cmd_data_fetch, "download an online source into the cache (atomic, checksummed)", data)
     df.add_argument("name")
     df.add_argument("--force", action="store_true", help="download again even if cached")
-    df.add_argument("--progress", action="store_true", help="show progress on stderr")
+    df.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                    help="show progress on stderr (default: when stdout and stderr are a terminal)")
 
     onto = sub.add_parser("ontology", help="ontology checks").add_subparsers(dest="onto_command", required=True)
     oc = add("check", _cmd_ontology_check, "check the DAG: cycles, dangling references, obsolete terms...", onto)
@@ -493,7 +605,9 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--regulates", action="store_true", help="also follow regulates, negatively_/positively_regulates")
     pr.add_argument("--evidence", metavar="SPEC", help="e.g. exclude:IEA, experimental, codes:IDA,IMP, no-ND")
     pr.add_argument("--aspects", metavar="P,F,C", help="only annotations to terms of these aspects")
-    pr.add_argument("--out", metavar="FILE.tsv", help="write the closure (gene, symbol, term, name, direct, n_sources)")
+    pr.add_argument("--out", metavar="FILE.tsv",
+                    help="write the closure (gene, symbol, term, name, direct, n_sources); '-' for stdout")
+    pr.add_argument("--out-format", choices=("tsv", "csv", "json", "xlsx"), help="format of --out (default: by suffix)")
     pr.add_argument("--json", metavar="FILE", help="write the run's metadata (relations, filters, releases, counts)")
 
     rd = add("release-diff", _cmd_release_diff,
@@ -518,6 +632,7 @@ def build_parser() -> argparse.ArgumentParser:
     rs = add("resolve", _cmd_resolve, "what IDs (or names/synonyms) are in a GO release")
     go_option(rs)
     rs.add_argument("ids", nargs="+", metavar="ID|NAME")
+    add_term_commands(add, go_option)
     return p
 
 

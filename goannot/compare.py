@@ -147,6 +147,21 @@ class Comparison:
         """The matrix as term x set (see :func:`matrix_wide`)."""
         return matrix_wide(self.matrix, value, sets=self.sets)
 
+    def _fields(self) -> dict[str, Any]:
+        return {"sets": list(self.sets), "terms": int(self.matrix["term"].nunique()) if len(self.matrix) else 0,
+                "core": len(self.core), "specific": len(self.specific), "near_misses": len(self.near_misses),
+                "go": self.meta.get("ontology", {}).get("data_version")}
+
+    def __repr__(self) -> str:
+        from ._display import short_repr
+
+        return short_repr("Comparison", self._fields())
+
+    def _repr_html_(self) -> str:
+        from ._display import html_summary
+
+        return html_summary("Comparison", self._fields(), self.similarity, "similarity")
+
 
 def matrix_wide(matrix: pd.DataFrame, value: str = "state", *, sets: Sequence[str] | None = None) -> pd.DataFrame:
     """Pivot the long matrix to one row per term (term, name, namespace) and one column per set.

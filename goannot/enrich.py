@@ -386,6 +386,29 @@ class EnrichmentResult:
         """Warnings about the inputs (background size, study outside the population, unmatched IDs)."""
         return list(self.meta.get("warnings", []))
 
+    def _fields(self) -> dict[str, Any]:
+        from ._display import file_name
+
+        m = self.meta
+        rel = m.get("releases", {})
+        return {"tested": len(self.table), "significant": m.get("n_significant"),
+                "study": m.get("study", {}).get("study_n"), "unmatched": len(m.get("study", {}).get("unmatched", [])),
+                "go": rel.get("ontology", {}).get("data_version"),
+                "annotations": file_name(rel.get("annotations", {}).get("path"))}
+
+    def __repr__(self) -> str:
+        from ._display import short_repr
+
+        return short_repr("EnrichmentResult", self._fields())
+
+    def _repr_html_(self) -> str:
+        from ._display import html_summary
+
+        cols = [c for c in ("GO", "NS", "enrichment", "name", "ratio_in_study", "ratio_in_pop", "p_uncorrected")
+                if c in self.table.columns] + [c for c in self.table.columns if c.startswith("p_")][1:2]
+        table = self.significant() if len(self.table) else self.table
+        return html_summary("EnrichmentResult", self._fields(), table[cols], "significant terms")
+
 
 # -- enrich ---------------------------------------------------------------------------------------
 

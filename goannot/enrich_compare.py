@@ -76,6 +76,23 @@ def _items(value: Any) -> list[str]:
     return [v for v in value.split(", ") if v]
 
 
+def _known_to(result: EnrichmentResult, items: Iterable[str]) -> set[str]:
+    """Those of ``items`` (gene names or IDs) that name a gene of ``result``'s annotations.
+
+    Asked of the annotations themselves (every gene the table mentions), not of the other side's
+    study list: a gene of A's study that B's annotations hold is "known" to B even when B's study
+    list does not name it. Without the result's data, falls back to the IDs it matched.
+    """
+    wanted = sorted({str(i) for i in items if i})
+    if not wanted:
+        return set()
+    if result.data is None:
+        ids = result.identifiers
+        return set(ids.loc[ids["gene"] != "", "query"]) & set(wanted)
+    got = result.data.prepared.genes.match(wanted)
+    return set(got.loc[got["gene"].to_numpy() >= 0, "query"].astype(str))
+
+
 def compare_enrichments(a: EnrichmentResult, b: EnrichmentResult, *, ontology_a: Ontology | None = None,
                         ontology_b: Ontology | None = None, labels: tuple[str, str] = ("A", "B"),
                         method: str | None = None, gene_map: Mapping[str, Sequence[str]] | None = None
@@ -112,9 +129,12 @@ def compare_enrichments(a: EnrichmentResult, b: EnrichmentResult, *, ontology_a:
     in_a = merged[f"p_{la}"].notna().to_numpy()
     in_b = merged[f"p_{lb}"].notna().to_numpy()
 
-    # Which study items the other side knows (identity, or through the ortholog map).
-    known_b = set(b.identifiers.loc[(b.identifiers["role"] == "study") & (b.identifiers["gene"] != ""), "query"])
-    known_a = set(a.identifiers.loc[(a.identifiers["role"] == "study") & (a.identifiers["gene"] != ""), "query"])
+    # Which study items the other side's annotations know (identity, or through the ortholog map).
+    all_items_a = {g for v in merged[f"study_items_{la}"] for g in _items(v)}
+    if gene_map is not None:
+        all_items_a = {o for g in all_items_a for o in gene_map.get(g, ())}
+    known_b = _known_to(b, all_items_a)
+    known_a = _known_to(a, {g for v in merged[f"study_items_{lb}"] for g in _items(v)})
     pop_n_a = a.meta.get("population", {}).get("pop_n", {})
     pop_n_b = b.meta.get("population", {}).get("pop_n", {})
 
@@ -212,6 +232,20 @@ class Comparison:
     b: EnrichmentResult
     table: pd.DataFrame
     meta: dict[str, Any]
+
+    def _fields(self) -> dict[str, Any]:
+        return {"mode": self.meta.get("mode"), "labels": self.meta.get("labels"),
+                "terms": self.meta.get("counts"), "significant": self.meta.get("significant")}
+
+    def __repr__(self) -> str:
+        from ._display import short_repr
+
+        return short_repr("EnrichmentComparison", self._fields())
+
+    def _repr_html_(self) -> str:
+        from ._display import html_summary
+
+        return html_summary("EnrichmentComparison", self._fields(), self.table, "terms")
 
 
 def run_and_compare(study_a: Iterable[str], annotations_a: Any, ontology_a: Ontology, *,

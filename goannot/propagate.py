@@ -78,6 +78,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .annotations import AnnotationChunk
 from .columns import ASPECT_OF_NAMESPACE, NAMESPACE_OF_ASPECT, Col
 from .errors import GoannotError
 from .evidence import EvidenceFilter
@@ -128,6 +129,22 @@ class Propagation:
     #: (gene code, via term index, term index) arrays in expansion order, sorted by gene.
     provenance_arrays: tuple[_I64, _I64, _I32] = field(
         default=(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int32)), repr=False, compare=False)
+
+    def _fields(self) -> dict[str, Any]:
+        m = self.meta
+        return {"genes": len(self.genes), "direct": m.get("direct_pairs"), "closure": len(self.closure),
+                "negated": len(self.negated), "conflicts": len(self.conflicts), "relations": m.get("relations"),
+                "evidence": m.get("evidence"), "go": m.get("ontology", {}).get("data_version")}
+
+    def __repr__(self) -> str:
+        from ._display import short_repr
+
+        return short_repr("Propagation", self._fields())
+
+    def _repr_html_(self) -> str:
+        from ._display import html_summary
+
+        return html_summary("Propagation", self._fields(), self.closure, "closure")
 
     @cached_property
     def provenance(self) -> pd.DataFrame:
@@ -508,15 +525,15 @@ def closure_pairs(annotations: pd.DataFrame, ontology: Ontology,
 
 # -- the propagation -----------------------------------------------------------------------------
 
-def propagate(annotations: pd.DataFrame, ontology: Ontology,
+def propagate(annotations: pd.DataFrame | AnnotationChunk, ontology: Ontology,
               relations: Sequence[str] | str = DEFAULT_RELATIONS,
               evidence: EvidenceFilter | str | Sequence[str] | None = None, *,
               aspects: Iterable[str] | str | None = None) -> Propagation:
     """Propagate an annotation table over ``relations`` of ``ontology`` (see the module docstring).
 
-    ``annotations`` is goannot's annotation table (:data:`~goannot.columns.TABLE_COLUMNS`); only
-    ``db``, ``db_object_id`` and ``go_id`` are required (``qualifier``, ``evidence``,
-    ``db_object_symbol`` default to '' and ``line`` to the 1-based row position). ``relations`` must
+    ``annotations`` is goannot's annotation table (:data:`~goannot.columns.TABLE_COLUMNS`), or what
+    :func:`~goannot.annotations.read_annotations` returns; only ``db``, ``db_object_id`` and
+    ``go_id`` are required (``qualifier``, ``evidence``, ``db_object_symbol`` default to '' and ``line`` to the 1-based row position). ``relations`` must
     include ``is_a``; ``evidence`` is an :class:`~goannot.evidence.EvidenceFilter` or a spec string;
     ``aspects`` restricts the input to terms of some namespaces (``"P"``, ``["F", "C"]``,
     ``"biological_process"``). The ancestor closure of the ontology is computed on the first call
@@ -526,6 +543,8 @@ def propagate(annotations: pd.DataFrame, ontology: Ontology,
     conflicts, genes) over the genes that have a row passing the filters.
     """
     t_start = time.perf_counter()
+    if isinstance(annotations, AnnotationChunk):
+        annotations = annotations.table
     cp = closure_pairs(annotations, ontology, relations, evidence, aspects=aspects)
     n_rows = len(annotations)
     term_index = pd.Index(ontology.term_ids())

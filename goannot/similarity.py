@@ -110,18 +110,25 @@ class AnnotationCounts:
     namespace_totals: dict[str, int]
     corpus: dict[str, Any] = field(default_factory=dict)
     namespaces: pd.Series | None = None  # namespace of each counted term (same index), when known
+    #: the single corpora a pooled count was made of (empty for a single corpus)
+    components: tuple[AnnotationCounts, ...] = field(default=(), repr=False, compare=False)
 
     def pooled(self, *others: AnnotationCounts) -> AnnotationCounts:
         """The counts of this corpus and ``others`` together (genes of distinct corpora are distinct).
 
         Used for a pair of species: each brings its own GAF, and the pair's IC is computed on both.
-        Corpora with the same ``corpus["key"]`` are counted once.
+        Corpora with the same ``corpus["key"]`` are counted once, also inside an already pooled
+        count (pooling {human, mouse} with human counts the human GAF once).
         """
         parts: dict[Any, AnnotationCounts] = {}
         for c in (self, *others):
-            parts.setdefault(c.corpus.get("key", id(c)), c)
-        if len(parts) == 1:
-            return self
+            for leaf in c.components or (c,):
+                parts.setdefault(leaf.corpus.get("key", id(leaf)), leaf)
+        leaves = tuple(parts.values())
+        if len(leaves) == 1:
+            return leaves[0]
+        if len(self.components) == len(leaves) and all(a is b for a, b in zip(self.components, leaves)):
+            return self  # nothing new to add
         counts = pd.concat([p.counts for p in parts.values()]).groupby(level=0, sort=False).sum()
         spaces = [p.namespaces for p in parts.values() if p.namespaces is not None]
         namespaces = None
@@ -135,7 +142,7 @@ class AnnotationCounts:
         names = [str(p.corpus.get("name", "?")) for p in parts.values()]
         corpus = {"name": " + ".join(names), "parts": [p.corpus for p in parts.values()],
                   "key": tuple(sorted(str(k) for k in parts))}
-        return AnnotationCounts(counts.astype(np.int64), totals, corpus, namespaces)
+        return AnnotationCounts(counts.astype(np.int64), totals, corpus, namespaces, leaves)
 
 
 def _table_of(source: Corpus) -> pd.DataFrame:

@@ -21,16 +21,19 @@ mapping to it. Every slim term appears for every set (zeros included), so ribbon
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .errors import GoannotError
+from .errors import GoannotError, InputError
 from .ontology import DEFAULT_RELATIONS, Ontology
 from .propagate import Propagation
 
-__all__ = ["slim_terms", "map_to_slim", "ribbon_counts", "MAPPING_COLUMNS", "RIBBON_COLUMNS"]
+__all__ = ["slim_terms", "read_slim_file", "map_to_slim", "annotation_terms", "ribbon_counts", "MAPPING_COLUMNS",
+           "RIBBON_COLUMNS"]
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +73,61 @@ def slim_terms(ontology: Ontology, slim: str | Iterable[str]) -> list[str]:
     if bad:
         raise GoannotError(f"slim terms not current in this ontology: {', '.join(sorted(bad))}")
     return [out[i] for i in sorted(out)]
+
+
+_GO_ID = re.compile(r"\bGO:\d{7}\b")
+
+
+def read_slim_file(path: str | Path) -> list[str]:
+    """The term IDs of a slim file: a slim OBO (``goslim_agr.obo``: the ids of its ``[Term]`` stanzas)
+    or any text listing GO IDs (one per line, or a TSV whose lines hold them; the first GO ID of a
+    line counts, so a ``GO:x<TAB>name`` list works). Order of first appearance, no duplicates.
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(path, None, f"cannot read slim file: {exc}") from None
+    ids: list[str] = []
+    if "[Term]" in text:
+        stanza = ""
+        for line in text.splitlines():
+            line = line.strip()
+            if line.startswith("["):
+                stanza = line
+            elif stanza == "[Term]" and line.startswith("id:"):
+                ids.append(line[3:].strip())
+    else:
+        for line in text.splitlines():
+            found = _GO_ID.search(line.split("#", 1)[0])
+            if found:
+                ids.append(found.group(0))
+    if not ids:
+        raise InputError(path, None, "no GO term IDs found (expected a slim OBO file or a list of GO IDs)")
+    return list(dict.fromkeys(ids))
+
+
+def annotation_terms(table: pd.DataFrame, ontology: Ontology) -> tuple[pd.DataFrame, dict[str, int]]:
+    """(gene, symbol, term) of the positive annotations of ``table``, with primary term IDs.
+
+    NOT rows are left out (as goatools' readers and map2slim do); secondary IDs become their primary
+    term; obsolete and unknown IDs are dropped. Returns the distinct rows and the counts of what was
+    left out (``not``, ``obsolete_or_unknown``), for the caller to report.
+    """
+    qualifier = table["qualifier"].astype(str) if "qualifier" in table.columns else pd.Series("", index=table.index)
+    negated = qualifier.str.contains(r"(?:^|\|)NOT(?:\||$)", regex=True).to_numpy()
+    rows = table.loc[~negated]
+    go_ids = rows["go_id"].astype(str)
+    primary = {g: ontology.resolve(g).primary for g in pd.unique(go_ids)}
+    terms = go_ids.map(lambda g: primary.get(g) or "")
+    ok = terms.to_numpy() != ""
+    ok &= np.fromiter((not ontology.is_obsolete(t) if t else False for t in terms.tolist()), dtype=bool,
+                      count=len(terms))
+    db = rows["db"].astype(str) if "db" in rows.columns else pd.Series("", index=rows.index)
+    gene = (db + ":" + rows["db_object_id"].astype(str)).str.lstrip(":")
+    symbol = rows["db_object_symbol"].astype(str) if "db_object_symbol" in rows.columns else gene
+    out = pd.DataFrame({"gene": gene.to_numpy(dtype=object)[ok], "symbol": symbol.to_numpy(dtype=object)[ok],
+                        "term": terms.to_numpy(dtype=object)[ok]}).drop_duplicates(ignore_index=True)
+    return out, {"not": int(negated.sum()), "obsolete_or_unknown": int((~ok).sum())}
 
 
 def _pairs(source: Source) -> pd.DataFrame:

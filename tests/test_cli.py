@@ -25,7 +25,7 @@ def test_data_list_json(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_resolve_ids_and_names(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["resolve", "GO:0006916", "anti-apoptosis"]) == 0
-    out = capsys.readouterr().out.splitlines()
+    out = capsys.readouterr().out.splitlines()[1:]  # after the header
     assert out[0].split("\t")[:3] == ["GO:0006916", "secondary", "GO:0043066"]
     assert out[1].split("\t")[:3] == ["anti-apoptosis", "synonym:EXACT", "GO:0043066"]
     assert main(["resolve", "GO:9999999"]) == 1
@@ -77,7 +77,7 @@ def test_propagate_writes_closure_with_its_settings(tmp_path: Path) -> None:
     meta = tmp_path / "meta.json"
     assert main(["propagate", str(IL7_TABLE), "--out", str(out), "--json", str(meta), "--evidence", "all"]) == 0
     header = [line for line in out.read_text().splitlines() if line.startswith("#")]
-    assert header[0] == "# relations: ['is_a', 'part_of']"
+    assert header[0] == "# relations: is_a,part_of"
     table = pd.read_csv(out, sep="\t", comment="#", dtype=str)
     terms = set(table["term"])
     assert {"GO:0043066", "GO:0005139", "GO:0005126", "GO:0008150"} <= terms
@@ -122,3 +122,180 @@ def test_enrich_compare_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     table = pd.read_csv(out, sep="\t")
     assert {"both", "only_full"} & set(table["status"])
     assert svg.read_text().startswith("<svg")
+
+
+# -- issue 14: the traps of a new user's first hour ------------------------------------------------
+
+MOUSE_STUDY = ["Il7", "Il7r", "Il2rg", "Jak1", "Jak3", "Stat5a", "Stat5b", "Il2", "Trp53", "Gm12345"]
+
+
+@pytest.fixture(scope="module")
+def il7_study(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("study") / "il7.txt"
+    path.write_text("\n".join(IL7_PATHWAY) + "\n")
+    return path
+
+
+def test_enrich_names_the_release_and_says_when_the_list_is_cut(il7_study: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """Trap 1: the release line read meta['ontology'] ('GO ?'); 50 of 133 rows printed silently."""
+    assert main(["enrich", "--study", str(il7_study)]) == 0
+    out = capsys.readouterr().out
+    assert "GO ?" not in out
+    assert out.splitlines()[0].startswith("GO releases/2019-01-27; annotations GO.goa_human_2019.01.29.gz")
+    n_sig = int(next(line for line in out.splitlines() if "significant" in line).split()[0])
+    assert n_sig > 50
+    assert f"showing the first 50 of {n_sig}" in out
+    assert sum(line.startswith("GO:") for line in out.splitlines()) == 50
+
+
+class _ClosedPipe:
+    """A stdout whose reader went away (`goannot enrich ... | head -1`)."""
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    def flush(self) -> None:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_enrich_writes_its_files_even_when_stdout_is_closed(il7_study: Path, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Trap 2: with stdout closed early, --out and --meta were never written."""
+    out, meta = tmp_path / "res.tsv", tmp_path / "m.json"
+    monkeypatch.setattr("sys.stdout", _ClosedPipe())
+    main(["enrich", "--study", str(il7_study), "--ns", "BP", "-o", str(out), "--meta", str(meta)])
+    monkeypatch.undo()
+    assert "GO:0038111" in set(pd.read_csv(out, sep="\t")["GO"])
+    assert json.loads(meta.read_text())["study"]["given"] == len(IL7_PATHWAY)
+
+
+def test_enrich_warns_loudly_about_another_species_ids(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Trap 3: mouse symbols against the default human GAF ran without a word."""
+    study = tmp_path / "mouse.txt"
+    study.write_text("\n".join(MOUSE_STUDY) + "\n")
+    assert main(["enrich", "--study", str(study), "--ns", "BP"]) == 0
+    err = capsys.readouterr().err
+    assert "2 of 10 study ID(s) match no gene of the annotations: Trp53, Gm12345" in err
+    assert "MOST STUDY IDS DO NOT FIT THESE ANNOTATIONS (taxon 9606 human)" in err
+    assert "Il7 -> IL7" in err
+
+
+def test_enrich_human_ids_raise_no_species_warning(il7_study: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["enrich", "--study", str(il7_study), "--ns", "MF"]) == 0
+    assert "DO NOT FIT" not in capsys.readouterr().err
+
+
+def test_enrich_missing_study_file_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Trap 4: a missing --study file was a FileNotFoundError traceback."""
+    assert main(["enrich", "--study", str(tmp_path / "nosuch.txt")]) == 2
+    err = capsys.readouterr().err
+    assert "nosuch.txt: no such file" in err and "Traceback" not in err
+
+
+def test_report_of_an_unknown_gene_is_exit_2_and_writes_nothing(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """Trap 4: `goannot report NOTAGENE` exited 0 and wrote an empty report."""
+    out = tmp_path / "rep"
+    assert main(["report", "NOTAGENE", "--out", str(out)]) == 2
+    assert "'NOTAGENE' is in none of the sets" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_enrich_compare_explains_with_annotations_not_study_lists(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """Trap 5: genes of A's study missing from B's *study list* were called 'not in the B annotations';
+    the terminal showed only the status counts."""
+    a, b = tmp_path / "a.txt", tmp_path / "b.txt"
+    a.write_text("\n".join(IL7_PATHWAY))
+    b.write_text("\n".join(IL7_PATHWAY[:6]))
+    out = tmp_path / "cmp.tsv"
+    assert main(["enrich-compare", "--study", str(a), "--study-b", str(b), "--ns", "BP", "--out", str(out),
+                 "--labels", "full,core"]) == 0
+    table = pd.read_csv(out, sep="\t", keep_default_na=False)
+    assert not table["explanation"].str.contains("not in the core annotations").any()
+    printed = capsys.readouterr().out
+    assert "significant: full" in printed and "GO:0038111" in printed
+    assert "full: GO releases/2019-01-27" in printed
+
+
+def test_out_dash_is_stdout_not_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """Trap 7: `--out -` wrote a file named '-'."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["propagate", str(IL7_TABLE), "--out", "-", "--evidence", "all"]) == 0
+    out = capsys.readouterr().out
+    assert not (tmp_path / "-").exists()
+    assert out.startswith("# relations: is_a,part_of\n")
+    table = pd.read_csv(__import__("io").StringIO(out), sep="\t", comment="#", dtype=str)
+    assert "GO:0043066" in set(table["term"])
+
+
+def test_resolve_prints_a_header_and_v_is_accepted_after_the_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
+    """Trap 7: resolve's TSV had no header; `-v` after the subcommand was rejected."""
+    assert main(["resolve", "GO:0006916", "anti-apoptosis", "-v"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split("\t") == ["query", "status", "primary", "name", "replaced_by", "consider"]
+    assert all(len(line.split("\t")) == 6 for line in lines)
+
+
+def test_propagate_header_is_readable_not_a_repr(tmp_path: Path) -> None:
+    """Trap 7: file headers were Python reprs (`['is_a', 'part_of']`, dicts)."""
+    out = tmp_path / "closure.tsv"
+    assert main(["propagate", str(IL7_TABLE), "--out", str(out)]) == 0
+    header = [line for line in out.read_text().splitlines() if line.startswith("#")]
+    assert header[0] == "# relations: is_a,part_of"
+    go_line = next(line for line in header if line.startswith("# go: "))
+    assert json.loads(go_line[len("# go: "):])["data_version"] == "releases/2019-01-27"
+    assert not any("': " in line or "['" in line for line in header)
+
+
+# -- what goatools / runoak users expect ----------------------------------------------------------
+
+def test_version_and_help_show_defaults_examples_and_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0 and capsys.readouterr().out.strip() == "goannot 0.1.0"
+    with pytest.raises(SystemExit):
+        main(["enrich", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "(default: goa_human-2019-01-29)" in text and "(default: go-2019-01-27, bundled)" in text
+    assert "(default: 0.05)" in text and "example: goannot enrich" in text and "exit status: 0" in text
+
+
+@pytest.mark.parametrize("suffix", ["csv", "json", "xlsx"])
+def test_enrich_output_formats(suffix: str, il7_study: Path, tmp_path: Path) -> None:
+    if suffix == "xlsx":
+        pytest.importorskip("openpyxl")
+    out = tmp_path / f"res.{suffix}"
+    assert main(["enrich", "--study", str(il7_study), "--ns", "BP", "-o", str(out)]) == 0
+    table = (pd.read_csv(out) if suffix == "csv" else pd.DataFrame(json.loads(out.read_text()))
+             if suffix == "json" else pd.read_excel(out, sheet_name="enrichment"))
+    assert "GO:0038111" in set(table["GO"]) and "p_fdr_bh" in table.columns
+
+
+def test_xlsx_without_openpyxl_is_a_clean_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_openpyxl(name: str, *args: object, **kwargs: object) -> object:
+        if name == "openpyxl":
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(builtins, "__import__", no_openpyxl)
+    assert main(["propagate", str(IL7_TABLE), "--out", str(tmp_path / "c.xlsx")]) == 2
+    assert "needs the openpyxl package" in capsys.readouterr().err
+    assert not (tmp_path / "c.xlsx").exists()
+
+
+def test_enrich_out_dash_puts_the_table_on_stdout_and_the_summary_on_stderr(
+        il7_study: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["enrich", "--study", str(il7_study), "--ns", "BP", "-o", "-", "--out-format", "csv"]) == 0
+    captured = capsys.readouterr()
+    table = pd.read_csv(__import__("io").StringIO(captured.out))
+    assert "GO:0038111" in set(table["GO"]) and not (tmp_path / "-").exists()
+    assert "term(s) significant" in captured.err and "term(s) significant" not in captured.out

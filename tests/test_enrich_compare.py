@@ -149,3 +149,24 @@ def test_collapse_elim_equals_goatools_elim(mini: Any) -> None:
     collapsed = elim[elim["collapsed_by"] != ""]
     assert len(collapsed) > 0
     assert (elim.loc[elim["GO"] == NUCLEUS, "collapsed_by"].str.contains(NER_COMPLEX)).all()
+
+
+def test_missing_genes_are_judged_by_the_other_annotations_not_its_study(mini: Any) -> None:
+    """Issue 14 trap 5: a gene of A's study that B's *annotations* hold is not 'missing' from B,
+    even when B's study list leaves it out; a gene B's annotations lack still is."""
+    table = with_aspects(make_table(mini_rows(80, seed=5)), mini)
+    genes = sorted(set(table["db_object_id"]))
+    study_a, study_b = genes[:20], genes[:5]
+    same = run_and_compare(study_a, table, mini, study_b=study_b, population_a=genes, population_b=genes)
+    assert not same.table["explanation"].str.contains("not in the B annotations").any()
+    # B's annotations without gene 0: only that gene may be called missing
+    gone = genes[0]
+    cmp = run_and_compare(study_a, table, mini, study_b=study_a,
+                          annotations_b=table[table["db_object_id"] != gone].reset_index(drop=True),
+                          population_a=genes, population_b=genes)
+    t = cmp.table
+    has_gone = t["GO"].isin(cmp.a.table.loc[cmp.a.table["study_items"].str.contains(gone), "GO"])
+    notes = t.loc[has_gone, "explanation"]
+    assert notes.str.contains("1 of").any()
+    assert notes.str.contains("A study gene\\(s\\) here not in the B annotations").all()
+    assert not t.loc[~has_gone, "explanation"].str.contains("not in the B annotations").any()

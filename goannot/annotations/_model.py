@@ -72,8 +72,25 @@ class AnnotationChunk:
         if self.input_rows < 0:
             object.__setattr__(self, "input_rows", len(self.table) + len(self.rejects))
 
+    def _fields(self) -> dict[str, Any]:
+        from .._display import file_name
 
-@dataclass(frozen=True)
+        return {"path": file_name(self.path), "format": f"{self.format} {self.version}".strip(),
+                "rows": len(self.table), "rejects": len(self.rejects),
+                "date": self.header.get("date-generated") or self.header.get("generated")}
+
+    def __repr__(self) -> str:
+        from .._display import short_repr
+
+        return short_repr(type(self).__name__, self._fields())
+
+    def _repr_html_(self) -> str:
+        from .._display import html_summary
+
+        return html_summary(type(self).__name__, self._fields(), self.table, "table")
+
+
+@dataclass(frozen=True, repr=False)  # AnnotationChunk's short __repr__, not one dumping the table
 class AnnotationSet(AnnotationChunk):
     """A whole annotation file read into one table (see :func:`~goannot.annotations.read_annotations`).
 

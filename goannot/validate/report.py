@@ -96,6 +96,23 @@ class ValidationResult:
     outputs: dict[str, str] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
 
+    def _fields(self) -> dict[str, Any]:
+        worst = self.worst
+        return {"input_rows": self.input_rows, "kept": self.kept, "repaired": self.repaired,
+                "rejected": self.rejected, "merged": self.merged, "findings": len(self.findings),
+                "worst": worst.value if worst is not None else None,
+                "go": self.releases.get("go", {}).get("data_version")}
+
+    def __repr__(self) -> str:
+        from .._display import short_repr
+
+        return short_repr("ValidationResult", self._fields())
+
+    def _repr_html_(self) -> str:
+        from .._display import html_summary
+
+        return html_summary("ValidationResult", self._fields(), self.findings, "findings")
+
     @property
     def balanced(self) -> bool:
         """The row invariant: every input row is kept, repaired, rejected or merged, exactly once."""
