@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 import platformdirs
 
+from .cachestore import read_private_bytes, trusted_dir, write_private_bytes
 from .errors import ChecksumError, DataSourceError, UnknownSourceError
 
 __all__ = [
@@ -36,6 +37,7 @@ __all__ = [
     "sha256_of",
     "content_hash",
     "known_hash",
+    "forget_hash",
     "locate",
     "source_status",
 ]
@@ -155,25 +157,53 @@ def _stat_key(path: Path) -> str:
     return f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
 
 
+def _valid_stamp(key: object, value: object) -> bool:
+    return isinstance(key, str) and isinstance(value, str) and len(value) == 64 \
+        and all(c in "0123456789abcdef" for c in value)
+
+
 def _read_stamps() -> dict[str, str]:
-    try:
-        data = json.loads(_stamp_file().read_text())
-        return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
+    """The remembered hashes, from the user's own ``hashes.json`` only; malformed entries are ignored.
+
+    The index is data, never a pointer: a value that is not a sha256 in hex (say, a path) is
+    dropped, so no entry can steer a source to a file outside the cache.
+    """
+    target = _stamp_file()
+    if not trusted_dir(target.parent, target.parent):
         return {}
+    try:
+        raw = read_private_bytes(target)
+        data = json.loads(raw) if raw is not None else {}
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if _valid_stamp(k, v)}
 
 
 def _write_stamp(key: str, digest: str) -> None:
     stamps = _read_stamps()
     stamps[key] = digest
     target = _stamp_file()
+    if not trusted_dir(target.parent, target.parent):
+        return
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(stamps, indent=0, sort_keys=True))
-        os.replace(tmp, target)
-    except OSError as exc:  # a read-only cache only costs speed
+        write_private_bytes(target, json.dumps(stamps, indent=0, sort_keys=True).encode("utf-8"))
+    except Exception as exc:  # noqa: BLE001 - a cache that cannot be written only costs speed
         log.debug("could not record the hash of %s: %s", key, exc)
+
+
+def forget_hash(path: str | Path) -> None:
+    """Drop the remembered sha256 of ``path`` (it was found to lie), so the next use hashes the file."""
+    stamps = _read_stamps()
+    key = _stat_key(Path(path))
+    target = _stamp_file()
+    if stamps.pop(key, None) is None or not trusted_dir(target.parent, target.parent):
+        return
+    try:
+        write_private_bytes(target, json.dumps(stamps, indent=0, sort_keys=True).encode("utf-8"))
+    except Exception as exc:  # noqa: BLE001 - as in _write_stamp
+        log.debug("could not forget the hash of %s: %s", key, exc)
 
 
 def known_hash(path: str | Path) -> str | None:
