@@ -19,8 +19,8 @@ from .errors import ChecksumError, UnknownSourceError
 from .obo import read_obo
 from .obograph import read_obograph
 from .ontology import Ontology, Provenance
-from .sources import (Source, cache_dir, content_hash, default_ontology_name, forget_hash, get_source, known_hash,
-                      locate, manifest, sha256_of)
+from .sources import (Source, cache_dir, content_hash, default_ontology_name, expected_sha256, forget_hash,
+                      get_source, known_hash, locate, manifest, sha256_of)
 
 __all__ = ["load_ontology", "detect_ontology_format"]
 
@@ -107,9 +107,13 @@ def load_ontology(source: str | Path | None = None, *, use_cache: bool = True,
 
 
 def _verify(src: Source | None, path: Path, digest: str) -> None:
-    """Raise :class:`ChecksumError` when a manifest source's bytes are not the ones it names."""
-    if src is not None and src.sha256 and digest != src.sha256:
-        raise ChecksumError(path, src.sha256, digest)
+    """Raise :class:`ChecksumError` when a manifest source's bytes are not the ones it names.
+
+    For a download the manifest does not pin, that is the sha256 recorded when it was downloaded.
+    """
+    expected = expected_sha256(src, path) if src is not None else None
+    if expected and digest != expected:
+        raise ChecksumError(path, expected, digest)
 
 
 def _rehash(path: Path) -> str:
@@ -124,7 +128,8 @@ def _verify_remembered(src: Source | None, path: Path, digest: str) -> str:
     The remembered hashes (``hashes.json``) are a speed-up, not evidence: a wrong one must neither
     pass a file nor fail a good one.
     """
-    if src is not None and src.sha256 and digest != src.sha256:
+    expected = expected_sha256(src, path) if src is not None else None
+    if expected and digest != expected:
         actual = sha256_of(path)
         if actual != digest:
             log.warning("the remembered hash of %s was wrong; it is hashed again", path)
