@@ -139,10 +139,11 @@ def _flip(path: Path, offset: int, bit: int = 0) -> None:
 
 
 def _offsets(path: Path) -> list[int]:
-    """Offsets in the magic line, the JSON header, and the payload's start, middle and end."""
+    """Ten offsets: in the magic line, the JSON header, and spread over the payload to its last byte."""
     size = path.stat().st_size
     header_end = path.read_bytes().index(b"\n", len(cachestore.CONTAINER) + 1)
-    return [3, header_end // 2, header_end - 3, header_end + 1, size // 2, size - 1]
+    payload = [header_end + 1 + (size - header_end - 2) * k // 6 for k in range(7)]
+    return [3, header_end // 2, header_end - 3] + payload
 
 
 def test_bit_flips_in_the_core_entry_rebuild_with_a_warning(root: Path, obo: Path,
@@ -373,24 +374,25 @@ def test_kill_9_during_a_cache_write_leaves_a_temp_that_the_next_run_sweeps(root
     assert cache_path(root, sha256_of(obo)).is_file()
 
 
-def test_sigterm_during_validate_removes_the_spill_file(root: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_signal_during_validate_removes_the_spill_file(root: Path, tmp_path: Path, signum: int) -> None:
     spill_dir = tmp_path / "tmpdir"
     spill_dir.mkdir()
     env = {**os.environ, "GOANNOT_CACHE": str(root), "TMPDIR": str(spill_dir)}
-    code = """
+    code = f"""
         import os, signal, sys
         from goannot.validate import _spill
         real = _spill.FindingSpill.add_batch
-        def add_then_term(self, batch):
+        def add_then_signal(self, batch):
             real(self, batch)
-            os.kill(os.getpid(), signal.SIGTERM)  # stopped mid-validation, the spill file open
-        _spill.FindingSpill.add_batch = add_then_term
+            os.kill(os.getpid(), {int(signum)})  # stopped mid-validation, the spill file open
+        _spill.FindingSpill.add_batch = add_then_signal
         from goannot.cli import main
         sys.exit(main(sys.argv[1:]))
     """
     gaf = REPO / "tests" / "data" / "annotations" / "sample_2.2.gaf"
     proc = _run(code, env, "validate", str(gaf), "--go", str(DATA / "go-mini.obo"))
-    assert proc.returncode == -signal.SIGTERM, proc.stderr
+    assert proc.returncode == -signum, proc.stderr
     assert list(spill_dir.iterdir()) == []
 
 
