@@ -430,7 +430,10 @@ def _download(url: str, dest: Path, *, sha256: str | None, timeout: float, progr
 
     if problem := _insecure(url):
         raise fail(problem)
-    make_private_dir(folder)
+    if folder.resolve().is_relative_to(cache_dir().resolve()):
+        make_private_dir(folder)  # the cache is private (0700); a folder the caller named follows the umask
+    else:
+        folder.mkdir(parents=True, exist_ok=True)
     sweep_stale_temps(folder, dest.name)
     tmp = folder / f".{dest.name}.part-{os.getpid()}"
     register_temp(tmp)

@@ -571,3 +571,19 @@ def test_refresh_of_a_corrupted_file_is_unconditional(server: LocalServer) -> No
     fetch(GO_BASIC, url=server.url("/go-basic.obo"), timeout=TIMEOUT, force=True)
     assert "If-None-Match" not in server.request_headers[-1]
     assert path.read_bytes() == OBO
+
+
+def test_cache_download_folders_are_private_others_follow_the_umask(server: LocalServer, tmp_path: Path) -> None:
+    import os
+    import stat
+
+    server.routes["/go-basic.obo"] = Route(OBO)
+    path = fetch(GO_BASIC, url=server.url("/go-basic.obo"), timeout=TIMEOUT)
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(path.with_name(path.name + ".meta.json").stat().st_mode) == 0o600
+    old = os.umask(0o022)
+    try:
+        download(server.url("/go-basic.obo"), tmp_path / "mine" / "go.obo", timeout=TIMEOUT, record=False)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "mine").stat().st_mode) == 0o755
