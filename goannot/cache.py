@@ -215,14 +215,14 @@ def read_cache(root: Path, sha256: str, *, source_size: int | None = None) -> On
             log.warning("ontology cache %s is corrupt (%s); rebuilding it", target, exc)
             target.unlink(missing_ok=True)
             return None
+        if source_size is not None and built_from is not None and built_from != source_size:
+            raise ForeignEntry(f"the cache entry {target.name} was built from a file of {built_from} bytes, "
+                               f"not of {source_size}")
+        source = state.provenance.path
+        return Ontology(state, texts=lambda: _read_texts(root, sha256, source))  # its id index, GC off too
     finally:
         if enabled:
             gc.enable()
-    if source_size is not None and built_from is not None and built_from != source_size:
-        raise ForeignEntry(f"the cache entry {target.name} was built from a file of {built_from} bytes, "
-                           f"not of {source_size}")
-    source = state.provenance.path
-    return Ontology(state, texts=lambda: _read_texts(root, sha256, source))
 
 
 class FileClosureStore:
