@@ -19,6 +19,8 @@ import gc
 import io
 import json
 import logging
+import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -165,7 +167,26 @@ def write_cache(ontology: Ontology, root: Path, sha256: str, *, source_size: int
         return None
     if not write_entry(target, _MAGIC, CACHE_FORMAT, sha256, core, root=root):
         return None
+    _drop_older_formats(target.parent)
     return target
+
+
+_OLDER = re.compile(r"^[0-9a-f]{64}\.v(\d+)\.")
+
+
+def _drop_older_formats(folder: Path) -> None:
+    """Remove entries of older cache formats (the pickles of format 3 and before): never read again."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        m = _OLDER.match(name)
+        if m is not None and int(m.group(1)) < CACHE_FORMAT:
+            try:
+                (folder / name).unlink()
+            except OSError:
+                pass
 
 
 def _read_texts(root: Path, sha256: str, source: str | None) -> dict[str, str]:

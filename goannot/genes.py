@@ -282,7 +282,9 @@ def _cache_write(key: str, tables: dict[str, pd.DataFrame]) -> None:
     except Exception as exc:  # noqa: BLE001 - a table Arrow cannot hold is simply not cached
         log.warning("could not cache the gene tables %s: %s", key, exc)
         return
-    write_entry(_cache_file(key), _CACHE_MAGIC, _CACHE_FORMAT, key, parts, root=cache_dir())
+    if write_entry(_cache_file(key), _CACHE_MAGIC, _CACHE_FORMAT, key, parts, root=cache_dir()):
+        for old in _cache_file(key).parent.glob("*.pickle"):  # format 1, never read again
+            old.unlink(missing_ok=True)
 
 
 def ncbi_cache_path(path: str | Path) -> Path:

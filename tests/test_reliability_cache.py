@@ -105,6 +105,7 @@ def test_planted_pickle_runs_no_code(root: Path, obo: Path, tmp_path: Path) -> N
     onto = load_ontology(obo)
     _same(onto, _fresh(obo))
     assert not marker.exists()
+    assert not list(folder.glob("*.pickle"))  # entries of the old pickle format are cleared away
 
 
 def test_planted_pickle_in_gene_cache_runs_no_code(root: Path, tmp_path: Path) -> None:
@@ -116,9 +117,13 @@ def test_planted_pickle_in_gene_cache_runs_no_code(root: Path, tmp_path: Path) -
     entry.parent.mkdir(parents=True, mode=0o700)
     entry.write_bytes(pickle.dumps(_Plant(marker)))
     os.chmod(entry, 0o600)
+    old_format = entry.with_suffix(".pickle")
+    old_format.write_bytes(pickle.dumps(_Plant(marker)))
+    os.chmod(old_format, 0o600)
     table = read_ncbi_genes(path)
     assert len(table) > 10_000
     assert not marker.exists()
+    assert not old_format.exists()
 
 
 def test_no_pickle_anywhere_in_goannot() -> None:
