@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from .atomic import install_cleanup
 from .errors import GoannotError
 
 __all__ = ["main", "build_parser"]
@@ -641,6 +642,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     level = logging.WARNING - 10 * min(args.verbose, 2)
     logging.basicConfig(level=level, format="goannot: %(levelname)s: %(message)s")
+    install_cleanup()  # temp files of a run stopped by SIGTERM/SIGHUP are removed, not left behind
     try:
         return int(args.func(args))
     except GoannotError as exc:

@@ -15,9 +15,30 @@ Guarantees, because a half-written GO release or GAF would fail much later and f
   the sha256 is unknown: then the digest seen, the URL, size, date and the HTTP validators (``ETag``,
   ``Last-Modified``) are recorded in a sidecar ``<filename>.meta.json`` (also written atomically), which
   :func:`download_record` reads back so that results can say which download they were computed from.
-* **Offline-friendly.** Without ``force``, :func:`fetch` returns a cached file without any network
-  access (after checking it when the sha256 is known). A failed download raises a one-line
-  :class:`~goannot.errors.DownloadError` saying what failed and that nothing was written.
+* **Verified on every reuse.** Without ``force``, :func:`fetch` returns a cached file without any
+  network access, after checking its bytes against the manifest's sha256 or, for a release the
+  manifest does not pin, the sha256 recorded at its first download. A file that fails the check,
+  or has no record to check against, is downloaded again: it is never reported as present.
+* **Complete.** A transfer shorter than its ``Content-Length`` fails; a ``.gz`` file must be whole
+  gzip members; without a ``Content-Length`` (a server that just closes the connection) the file
+  must end with a complete line and parse (OBO: its last stanza has an id and a name; JSON: it
+  loads; tables: the last line has as many columns as the one before) before it is installed.
+* **Retried.** Connection failures, timeouts, truncated transfers and HTTP 408/429/5xx are retried
+  up to ``retries`` times with exponential backoff (1, 2, 4 s..., or the server's ``Retry-After``
+  up to 60 s). Other HTTP errors and checksum mismatches fail at once.
+* **https only.** Manifest URLs are https; plain http is refused (also as a redirect target, so a
+  redirect cannot downgrade a download), except to this machine (127.0.0.0/8, ::1, localhost) or
+  with ``GOANNOT_ALLOW_HTTP=1`` for a trusted mirror.
+* **Refresh is conditional.** ``fetch(force=True)`` sends the recorded ``ETag`` / ``Last-Modified``
+  as ``If-None-Match`` / ``If-Modified-Since``; a ``304 Not Modified`` keeps the verified file.
+
+A failed download raises a one-line :class:`~goannot.errors.DownloadError` saying what failed and
+that nothing was written.
+
+Why not pooch: it verifies a hash given in advance and retries, but it neither records the hash
+of a first download to check later reuses, nor makes conditional requests, nor checks a transfer
+for completeness before installing it, nor refuses an https-to-http redirect; wrapping it for
+those would take the same code as this module plus requests as a dependency.
 
 Environment:
 
@@ -38,10 +59,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import http.client
+import ipaddress
 import json
 import logging
 import os
 import socket
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -53,7 +76,9 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ChecksumError, DownloadError
-from .sources import Source, cache_dir, content_hash, get_source, locate
+from .atomic import register_temp, sweep_stale_temps, unregister_temp
+from .cachestore import make_private_dir, trusted_dir, write_private_bytes
+from .sources import Source, cache_dir, content_hash, download_meta, get_source, locate, sha256_of
 
 __all__ = [
     "MIRROR_ENV",
@@ -69,6 +94,12 @@ log = logging.getLogger(__name__)
 
 MIRROR_ENV = "GOANNOT_MIRROR"
 """Name of the environment variable holding a mirror base URL (see the module docstring)."""
+ALLOW_HTTP_ENV = "GOANNOT_ALLOW_HTTP"
+"""Set to 1 to allow plain http to hosts other than this machine (a trusted mirror)."""
+
+_RETRY_STATUS = frozenset({408, 429, 500, 502, 503, 504})
+_MAX_WAIT = 60.0
+_sleep = time.sleep  # tests replace it: they never wait for, or assert on, time
 
 _CHUNK = 1 << 16
 _META_SUFFIX = ".meta.json"
@@ -137,17 +168,8 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def _write_json_atomic(target: Path, data: dict[str, Any]) -> None:
-    tmp = target.with_name(f".{target.name}.part-{os.getpid()}")
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=2, sort_keys=True)
-            fh.write("\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        _unlink_quietly(tmp)
-        raise
+    """The sidecar, written atomically as a 0600 file (it is read back only if it is the user's own)."""
+    write_private_bytes(target, (json.dumps(data, indent=2, sort_keys=True) + "\n").encode("utf-8"))
 
 
 class _GzipCheck:
@@ -233,6 +255,7 @@ def download(
     progress: Progress | None = None,
     label: str | None = None,
     record: bool = True,
+    retries: int = 3,
 ) -> DownloadResult:
     """Download ``url`` to ``dest`` atomically; return what was downloaded.
 
@@ -240,65 +263,198 @@ def download(
     ``progress(done, total)`` is called after each block (``total`` is ``None`` without a
     ``Content-Length``). ``label`` names the download in messages (default: the file name). With
     ``record`` the :class:`DownloadResult` is also written to the sidecar ``<dest>.meta.json``.
+    Transient failures are retried up to ``retries`` times (see the module docstring).
 
     Raises :class:`DownloadError` (one line) on network or HTTP failures and incomplete transfers;
     in every failure case the temporary file is removed and an existing ``dest`` is left unchanged.
     """
-    dest = Path(dest)
+    result = _download(url, Path(dest), sha256=sha256, timeout=timeout, progress=progress, label=label,
+                       record=record, retries=retries, validators=None)
+    assert result is not None  # only a conditional request can come back "not modified"
+    return result
+
+
+class _Failure(Exception):
+    """One attempt failed: ``reason`` for the message; ``retry`` if another attempt may succeed."""
+
+    def __init__(self, reason: str, *, retry: bool, name_url: bool = True, wait: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason, self.retry, self.name_url, self.wait = reason, retry, name_url, wait
+
+
+class _Refused(Exception):
+    """A redirect to a URL that :func:`_insecure` refuses."""
+
+
+def _insecure(url: str) -> str | None:
+    """Why ``url`` must not be fetched (plain http to another machine, an unknown scheme), or None."""
+    parts = urllib.parse.urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme in ("https", "file"):
+        return None
+    if scheme != "http":
+        return f"unsupported URL scheme {scheme!r} (use https)"
+    host = (parts.hostname or "").lower()
+    try:
+        local = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        local = False
+    if local or os.environ.get(ALLOW_HTTP_ENV) == "1":
+        return None
+    return f"refusing plain http to {host}: use https (or set {ALLOW_HTTP_ENV}=1 for a trusted mirror)"
+
+
+class _SafeRedirect(urllib.request.HTTPRedirectHandler):
+    """Follows redirects, but not to a URL :func:`_insecure` refuses (no https-to-http downgrade)."""
+
+    def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any,
+                         newurl: str) -> urllib.request.Request | None:
+        problem = _insecure(urllib.parse.urljoin(req.full_url, newurl))
+        if problem:
+            raise _Refused(f"redirected to {newurl}: {problem}")
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _retry_after(headers: Any) -> float | None:
+    value = headers.get("Retry-After") if headers is not None else None
+    if value and value.strip().isdigit():
+        return min(float(value.strip()), _MAX_WAIT)
+    return None
+
+
+def _incomplete(path: Path, name: str) -> str | None:
+    """Why a file received without a ``Content-Length`` looks cut short, or None (see the module docstring)."""
+    size = path.stat().st_size
+    if size == 0:
+        return "the transfer is empty"
+    lower = name.lower()
+    if lower.endswith(".json"):
+        try:
+            with open(path, "rb") as fh:
+                json.load(fh)
+        except ValueError as exc:
+            return f"the JSON is incomplete (transfer cut short?): {_one_line(exc)}"
+        return None
+    with open(path, "rb") as fh:
+        fh.seek(max(0, size - (1 << 16)))
+        tail = fh.read()
+    if not tail.endswith(b"\n"):
+        return "the file ends mid-line (transfer cut short?)"
+    if lower.endswith(".obo"):
+        cut = tail.rfind(b"\n[")
+        stanza = tail[cut + 1:] if cut >= 0 else b""
+        if stanza and (b"\nid:" not in stanza or b"\nname:" not in stanza):
+            return "its last OBO stanza has no id or name (transfer cut short?)"
+        from .errors import GoannotError
+        from .obo import read_obo
+
+        try:
+            read_obo(path)
+        except (GoannotError, UnicodeDecodeError) as exc:
+            return f"it does not parse as OBO: {_one_line(exc)}"
+        return None
+    rows = [line for line in tail.split(b"\n")[:-1] if line and not line.startswith((b"!", b"#"))][-2:]
+    if len(rows) == 2 and rows[0].count(b"\t") != rows[1].count(b"\t"):
+        return "its last line has another number of columns than the one before (transfer cut short?)"
+    return None
+
+
+_Got = tuple[str, int, str, "str | None", "str | None"]  # final URL, size, sha256, ETag, Last-Modified
+
+
+def _transfer(url: str, tmp: Path, name: str, timeout: float, progress: Progress | None,
+              validators: dict[str, str] | None) -> _Got | None:
+    """One attempt: stream ``url`` into ``tmp`` and check it is whole; None for "304 Not Modified"."""
+    request = urllib.request.Request(
+        url, headers={"User-Agent": _USER_AGENT, "Accept-Encoding": "identity", **(validators or {})})
+    digest = hashlib.sha256()
+    size = 0
+    gz = _GzipCheck() if name.endswith(".gz") else None
+    try:
+        response = urllib.request.build_opener(_SafeRedirect).open(request, timeout=timeout)
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        if exc.code == 304 and validators:
+            return None
+        raise _Failure(f"HTTP {exc.code} {_one_line(exc.reason)} for {exc.url or url}", retry=exc.code in _RETRY_STATUS,
+                       name_url=False, wait=_retry_after(exc.headers)) from None
+    except _Refused as exc:
+        raise _Failure(str(exc), retry=False) from None
+    except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+        raise _Failure(_reason(exc, timeout), retry=True) from None
+    with response:
+        final_url = response.geturl()
+        header_length = response.headers.get("Content-Length")
+        total = int(header_length) if header_length and header_length.isdigit() else None
+        etag = response.headers.get("ETag")
+        last_modified = response.headers.get("Last-Modified")
+        try:
+            with open(tmp, "wb") as out:
+                while block := response.read(_CHUNK):
+                    out.write(block)
+                    digest.update(block)
+                    size += len(block)
+                    if gz is not None:
+                        gz.feed(block)
+                    if progress is not None:
+                        progress(size, total)
+                out.flush()
+                os.fsync(out.fileno())
+        except (OSError, http.client.HTTPException) as exc:
+            if isinstance(exc, OSError) and not isinstance(exc, (TimeoutError, ConnectionError)):
+                raise  # a local write error (disk full, permissions): let it say so itself
+            raise _Failure(_reason(exc, timeout), retry=True) from None
+        except zlib.error as exc:
+            raise _Failure(f"not valid gzip data: {_one_line(exc)}", retry=False) from None
+    if total is not None and size != total:
+        raise _Failure(f"transfer truncated: got {size} of {total} bytes", retry=True)
+    if gz is not None and (problem := gz.problem()):
+        raise _Failure(problem, retry=True)
+    if total is None and gz is None and (problem := _incomplete(tmp, name)):
+        raise _Failure(problem, retry=True)
+    return final_url, size, digest.hexdigest(), etag, last_modified
+
+
+def _download(url: str, dest: Path, *, sha256: str | None, timeout: float, progress: Progress | None,
+              label: str | None, record: bool, retries: int,
+              validators: dict[str, str] | None) -> DownloadResult | None:
+    """:func:`download`, with conditional request headers; None when the server says 304 Not Modified."""
     what = label or dest.name
     folder = dest.parent
     created_folder = not folder.exists()
-    folder.mkdir(parents=True, exist_ok=True)
-    tmp = folder / f".{dest.name}.part-{os.getpid()}"
     kept = f"the existing {dest} is unchanged" if dest.exists() else "nothing was written"
 
     def fail(reason: str, *, name_url: bool = True) -> DownloadError:
         where = f" from {url}" if name_url else ""
         return DownloadError(f"cannot download {what}{where}: {reason} — {kept}")
 
-    request = urllib.request.Request(
-        url, headers={"User-Agent": _USER_AGENT, "Accept-Encoding": "identity"})
-    digest = hashlib.sha256()
-    size = 0
-    gz = _GzipCheck() if dest.name.endswith(".gz") else None
+    if problem := _insecure(url):
+        raise fail(problem)
+    if folder.resolve().is_relative_to(cache_dir().resolve()):
+        make_private_dir(folder)  # the cache is private (0700); a folder the caller named follows the umask
+    else:
+        folder.mkdir(parents=True, exist_ok=True)
+    sweep_stale_temps(folder, dest.name)
+    tmp = folder / f".{dest.name}.part-{os.getpid()}"
+    register_temp(tmp)
     log.info("downloading %s from %s", what, url)
     try:
-        try:
-            response = urllib.request.urlopen(request, timeout=timeout)
-        except urllib.error.HTTPError as exc:
-            exc.close()
-            raise fail(f"HTTP {exc.code} {_one_line(exc.reason)} for {exc.url or url}", name_url=False) from None
-        except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
-            raise fail(_reason(exc, timeout)) from None
-        with response:
-            final_url = response.geturl()
-            header_length = response.headers.get("Content-Length")
-            total = int(header_length) if header_length and header_length.isdigit() else None
-            etag = response.headers.get("ETag")
-            last_modified = response.headers.get("Last-Modified")
+        attempt = 0
+        while True:
             try:
-                with open(tmp, "wb") as out:
-                    while block := response.read(_CHUNK):
-                        out.write(block)
-                        digest.update(block)
-                        size += len(block)
-                        if gz is not None:
-                            gz.feed(block)
-                        if progress is not None:
-                            progress(size, total)
-                    out.flush()
-                    os.fsync(out.fileno())
-            except (OSError, http.client.HTTPException) as exc:
-                if isinstance(exc, OSError) and not isinstance(exc, (TimeoutError, ConnectionError)):
-                    raise  # a local write error (disk full, permissions): let it say so itself
-                raise fail(_reason(exc, timeout)) from None
-            except zlib.error as exc:
-                raise fail(f"not valid gzip data: {_one_line(exc)}") from None
-        if total is not None and size != total:
-            raise fail(f"transfer truncated: got {size} of {total} bytes")
-        if gz is not None and (problem := gz.problem()):
-            raise fail(problem)
-        actual = digest.hexdigest()
+                got = _transfer(url, tmp, dest.name, timeout, progress, validators)
+                break
+            except _Failure as exc:
+                if not exc.retry or attempt >= retries:
+                    raise fail(exc.reason, name_url=exc.name_url) from None
+                wait = exc.wait if exc.wait is not None else min(2.0 ** attempt, _MAX_WAIT)
+                attempt += 1
+                log.warning("%s: %s; retrying in %g s (%d of %d)", what, exc.reason, wait, attempt, retries)
+                _sleep(wait)
+        if got is None:
+            _unlink_quietly(tmp)
+            return None
+        final_url, size, actual, etag, last_modified = got
         if sha256 and actual != sha256.lower():
             raise ChecksumError(dest, sha256, actual)
         result = DownloadResult(
@@ -316,6 +472,8 @@ def download(
             with contextlib.suppress(OSError):
                 folder.rmdir()  # only if empty
         raise
+    finally:
+        unregister_temp(tmp)
     if record:
         try:
             _write_json_atomic(meta, result.to_json())
@@ -325,6 +483,20 @@ def download(
     return result
 
 
+def _reusable(src: Source, dest: Path) -> bool:
+    """Whether the cached ``dest`` has the bytes it should (manifest sha256, else the one recorded)."""
+    expected = src.sha256 or (meta["sha256"] if (meta := download_meta(dest)) else None)
+    if expected is None:
+        log.warning("cached %s has no download record to check it against; downloading it again", dest)
+        return False
+    actual = sha256_of(dest)
+    if actual != expected:
+        log.warning("cached %s has sha256 %s, %s %s; downloading it again", dest, actual,
+                    "the manifest says" if src.sha256 else "it was downloaded with", expected)
+        return False
+    return True
+
+
 def fetch(
     source: Source | str,
     *,
@@ -332,13 +504,16 @@ def fetch(
     timeout: float = 60.0,
     url: str | None = None,
     progress: Progress | None = None,
+    retries: int = 3,
 ) -> Path:
     """Make ``source`` available locally and return its path.
 
     A bundled source is returned as :func:`~goannot.sources.locate` finds it (nothing to download).
     An online source is downloaded into ``cache_dir()/"sources"/<name>/<filename>`` unless it is
-    already there: without ``force`` a cached file is returned without network access, provided it
-    matches the manifest's sha256 when one is known (a mismatching cached file is downloaded again).
+    already there: without ``force`` a cached file is returned without network access, provided its
+    sha256 matches the manifest's or, where the manifest has none, the one recorded at its download
+    (otherwise it is downloaded again). With ``force`` a verified cached file is refreshed with a
+    conditional request (``ETag`` / ``Last-Modified``) and kept if the server says it is unchanged.
     ``url`` overrides the manifest URL (and ``$GOANNOT_MIRROR``), e.g. to use a local copy or server.
     """
     src = get_source(source) if isinstance(source, str) else source
@@ -348,18 +523,22 @@ def fetch(
         return path
     assert src.url is not None  # online sources always have one (checked when the manifest is read)
     dest = destination(src)
-    if not force and dest.is_file():
-        if not src.sha256:
-            log.info("%s already downloaded: %s", src.name, dest)
-            return dest
-        actual = content_hash(dest)
-        if actual == src.sha256:
+    if not trusted_dir(dest.parent, cache_dir()):
+        raise DownloadError(f"cannot download {src.name}: {dest.parent} is not safely yours (see the warning "
+                            "above); nothing was written")
+    validators: dict[str, str] | None = None
+    if dest.is_file() and _reusable(src, dest):
+        if not force:
             log.info("%s already downloaded and verified: %s", src.name, dest)
             return dest
-        log.warning("cached %s has sha256 %s, the manifest says %s; downloading it again",
-                    dest, actual, src.sha256)
+        meta = download_meta(dest) or {}
+        validators = {h: str(meta[k]) for h, k in (("If-None-Match", "etag"), ("If-Modified-Since", "last_modified"))
+                      if meta.get(k)} or None
     target = url if url is not None else mirror_url(src.url)
-    download(target, dest, sha256=src.sha256, timeout=timeout, progress=progress, label=src.name)
+    got = _download(target, dest, sha256=src.sha256, timeout=timeout, progress=progress, label=src.name,
+                    record=True, retries=retries, validators=validators)
+    if got is None:
+        log.info("%s is unchanged on the server; keeping %s", src.name, dest)
     return dest
 
 
@@ -369,14 +548,14 @@ def download_record(source: Source | str | Path) -> DownloadResult | None:
     The sidecar is ignored when its size disagrees with the file, so a stale record is never reported.
     """
     path = source if isinstance(source, Path) else destination(source)
+    data = download_meta(path)
+    if data is None:
+        return None
     try:
-        data = json.loads(_meta_path(path).read_text(encoding="utf-8"))
-        if not isinstance(data, dict) or data.get("size") != path.stat().st_size:
-            return None
         return DownloadResult(
             path=path, sha256=str(data["sha256"]), size=int(data["size"]), url=str(data["url"]),
             final_url=str(data.get("final_url") or data["url"]), etag=data.get("etag"),
             last_modified=data.get("last_modified"), downloaded_at=str(data.get("downloaded_at", "")),
             source=data.get("source"))
-    except (OSError, ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError):
         return None

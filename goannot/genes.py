@@ -16,8 +16,8 @@ said out loud rather than silently dropped.
 The NCBI tables are Python files of one giant dict literal (up to 30 MB); importing them costs seconds
 and hundreds of MB, so they are located with :func:`importlib.util.find_spec` (goatools is never
 imported), parsed with one regular expression over the fields we need, and the parsed table is
-cached under ``cache_dir()/genes/<sha256 of the file>.pickle`` (written atomically, rebuilt when it
-cannot be read). Like every goannot cache it is a pickle in the user's own cache folder.
+cached under ``cache_dir()/genes/<sha256 of the file>.arrow``: Arrow IPC tables in goannot's
+digest-checked cache container (:mod:`goannot.cachestore`), data only, rebuilt when damaged.
 """
 
 from __future__ import annotations
@@ -191,7 +191,7 @@ _NCBI_RX = re.compile(
     r"Status=" + _STR + r", Symbol=" + _STR + r", Aliases=" + _STR + r", description=" + _STR + r",")
 _HEADER_RX = re.compile(r"#\s*(\d+)\s+items")
 _CACHE_MAGIC = "goannot-ncbi-genes"
-_CACHE_FORMAT = 1
+_CACHE_FORMAT = 2
 
 
 def ncbi_gene_file(name: str) -> Path:
@@ -239,21 +239,52 @@ def _parse_ncbi(path: Path) -> pd.DataFrame:
 def _cache_file(key: str) -> Path:
     from .sources import cache_dir
 
-    return cache_dir() / "genes" / f"{key}.pickle"
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", key):
+        raise ValueError(f"bad gene cache key {key!r}")
+    return cache_dir() / "genes" / f"{key}.arrow"
 
 
-def _cache_read(key: str) -> Any:
-    """The object cached under ``key``, or None (absent, or corrupt and deleted)."""
-    from .cache import read_keyed
+def _cache_read(key: str) -> dict[str, pd.DataFrame] | None:
+    """The tables cached under ``key``, or None (absent, refused, or damaged and deleted)."""
+    from .cachestore import read_entry
+    from .sources import cache_dir
 
-    return read_keyed(_cache_file(key), _CACHE_MAGIC, _CACHE_FORMAT, key)
+    path = _cache_file(key)
+    parts = read_entry(path, _CACHE_MAGIC, _CACHE_FORMAT, key, root=cache_dir())
+    if parts is None:
+        return None
+    import pyarrow as pa
+    import pyarrow.feather as feather
+
+    try:
+        return {name: feather.read_feather(pa.py_buffer(blob)) for name, blob in parts.items()}
+    except (pa.ArrowException, ValueError, KeyError) as exc:  # digest-checked, yet not a table
+        log.warning("gene cache %s is corrupt (%s); rebuilding it", path, exc)
+        path.unlink(missing_ok=True)
+        return None
 
 
-def _cache_write(key: str, value: object) -> None:
-    """Store ``value`` under ``key`` atomically; a cache that cannot be written only costs time."""
-    from .cache import write_keyed
+def _cache_write(key: str, tables: dict[str, pd.DataFrame]) -> None:
+    """Store ``tables`` under ``key`` as Arrow IPC; a cache that cannot be written only costs time."""
+    import io
 
-    write_keyed(_cache_file(key), _CACHE_MAGIC, _CACHE_FORMAT, key, value)
+    import pyarrow.feather as feather
+
+    from .cachestore import write_entry
+    from .sources import cache_dir
+
+    parts: dict[str, bytes] = {}
+    try:
+        for name, table in tables.items():
+            buf = io.BytesIO()
+            feather.write_feather(table, buf, compression="uncompressed")
+            parts[name] = buf.getvalue()
+    except Exception as exc:  # noqa: BLE001 - a table Arrow cannot hold is simply not cached
+        log.warning("could not cache the gene tables %s: %s", key, exc)
+        return
+    if write_entry(_cache_file(key), _CACHE_MAGIC, _CACHE_FORMAT, key, parts, root=cache_dir()):
+        for old in _cache_file(key).parent.glob("*.pickle"):  # format 1, never read again
+            old.unlink(missing_ok=True)
 
 
 def ncbi_cache_path(path: str | Path) -> Path:
@@ -266,18 +297,18 @@ def ncbi_cache_path(path: str | Path) -> Path:
 def read_ncbi_genes(path: str | Path) -> pd.DataFrame:
     """One goatools NCBI gene file as a table (tax_id, GeneID, CurrentID, Status, Symbol, Aliases, description).
 
-    The parse (~1 s for the 30 MB human file) is cached under ``cache_dir()/genes/<sha256>.pickle``;
+    The parse (~1 s for the 30 MB human file) is cached under ``cache_dir()/genes/<sha256>.arrow``;
     an entry that cannot be read or does not carry its key is deleted and rebuilt with a warning.
     """
     from .sources import content_hash
 
     p = Path(path)
     sha = content_hash(p)
-    table = _cache_read(sha)
-    if isinstance(table, pd.DataFrame):
-        return table
+    cached = _cache_read(sha)
+    if cached is not None and "table" in cached:
+        return cached["table"]
     table = _parse_ncbi(p)
-    _cache_write(sha, table)
+    _cache_write(sha, {"table": table})
     return table
 
 
@@ -556,10 +587,10 @@ class GeneIndex:
         paths = [ncbi_gene_file(name) for name in NCBI_FILES[t]]
         key = "index-" + t + "-" + hashlib.sha256("|".join(content_hash(p) for p in paths).encode()).hexdigest()[:32]
         cached = _cache_read(key)
-        if isinstance(cached, tuple) and len(cached) == 2:
-            return cls(*cached)
+        if cached is not None and set(cached) == {"genes", "names"}:
+            return cls(cached["genes"], cached["names"])
         index = cls._build_ncbi(t, [read_ncbi_genes(p) for p in paths])
-        _cache_write(key, (index.genes, index.names))
+        _cache_write(key, {"genes": index.genes, "names": index.names})
         return index
 
     @classmethod

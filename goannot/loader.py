@@ -19,8 +19,8 @@ from .errors import ChecksumError, OboParseError, UnknownSourceError
 from .obo import read_obo
 from .obograph import read_obograph
 from .ontology import Ontology, Provenance
-from .sources import (Source, cache_dir, content_hash, default_ontology_name, get_source, known_hash, locate,
-                      manifest)
+from .sources import (Source, cache_dir, content_hash, default_ontology_name, expected_sha256, forget_hash,
+                      get_source, known_hash, locate, manifest, sha256_of)
 
 __all__ = ["load_ontology", "detect_ontology_format"]
 
@@ -73,9 +73,18 @@ def load_ontology(source: str | Path | None = None, *, use_cache: bool = True,
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="goannot-hash")
         hashing = pool.submit(content_hash, path)
     else:
-        _verify(src, path, digest)
+        digest = _verify_remembered(src, path, digest)
     if digest is not None and use_cache:
-        cached = _cache.read_cache(root, digest)
+        size = path.stat().st_size
+        try:
+            cached = _cache.read_cache(root, digest, source_size=size)
+        except _cache.ForeignEntry as exc:
+            log.warning("%s: the remembered hash of %s is wrong; hashing the file again", exc, path)
+            digest = _verify_remembered(src, path, _rehash(path))
+            try:
+                cached = _cache.read_cache(root, digest, source_size=size)
+            except _cache.ForeignEntry:
+                cached = None
         if cached is not None:
             log.debug("ontology %s read from the compiled cache", path)
             cached.attach_closure_store(_cache.FileClosureStore(root, digest))
@@ -90,15 +99,41 @@ def load_ontology(source: str | Path | None = None, *, use_cache: bool = True,
     assert digest is not None
     log.info("loaded %d terms from %s (data-version %s)", len(onto), path, onto.data_version)
     if use_cache:
-        _cache.write_cache(onto, root, digest)
+        _cache.write_cache(onto, root, digest, source_size=path.stat().st_size)
         onto.attach_closure_store(_cache.FileClosureStore(root, digest))
     return onto
 
 
 def _verify(src: Source | None, path: Path, digest: str) -> None:
-    """Raise :class:`ChecksumError` when a manifest source's bytes are not the ones it names."""
-    if src is not None and src.sha256 and digest != src.sha256:
-        raise ChecksumError(path, src.sha256, digest)
+    """Raise :class:`ChecksumError` when a manifest source's bytes are not the ones it names.
+
+    For a download the manifest does not pin, that is the sha256 recorded when it was downloaded.
+    """
+    expected = expected_sha256(src, path) if src is not None else None
+    if expected and digest != expected:
+        raise ChecksumError(path, expected, digest)
+
+
+def _rehash(path: Path) -> str:
+    """The sha256 of ``path`` computed afresh, replacing a remembered one that was found wrong."""
+    forget_hash(path)
+    return content_hash(path)
+
+
+def _verify_remembered(src: Source | None, path: Path, digest: str) -> str:
+    """:func:`_verify` for a remembered hash: one that disagrees with the manifest is recomputed first.
+
+    The remembered hashes (``hashes.json``) are a speed-up, not evidence: a wrong one must neither
+    pass a file nor fail a good one.
+    """
+    expected = expected_sha256(src, path) if src is not None else None
+    if expected and digest != expected:
+        actual = sha256_of(path)
+        if actual != digest:
+            log.warning("the remembered hash of %s was wrong; it is hashed again", path)
+            digest = _rehash(path)
+    _verify(src, path, digest)
+    return digest
 
 
 def _parse(path: Path, src: Source | None, fmt: str, digest: Callable[[], str | None]) -> Ontology:

@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 import platformdirs
 
+from .cachestore import read_private_bytes, trusted_dir, write_private_bytes
 from .errors import ChecksumError, DataSourceError, UnknownSourceError
 
 __all__ = [
@@ -36,8 +37,11 @@ __all__ = [
     "sha256_of",
     "content_hash",
     "known_hash",
+    "forget_hash",
     "locate",
     "source_status",
+    "download_meta",
+    "expected_sha256",
 ]
 
 log = logging.getLogger(__name__)
@@ -85,6 +89,8 @@ def _parse_source(entry: dict[str, Any], manifest_path: Path) -> Source:
         bundled = entry.get("bundled")
         if (bundled is None) == (entry.get("url") is None):
             raise DataSourceError(f"{manifest_path}: source {name!r} needs exactly one of 'bundled' or 'url'")
+        if bundled is None and not str(entry["url"]).startswith("https://"):
+            raise DataSourceError(f"{manifest_path}: source {name!r} must be fetched over https, not {entry['url']!r}")
         return Source(
             name=name, kind=entry["kind"], format=entry["format"], version=str(entry["version"]),
             description=entry.get("description", ""), sha256=entry.get("sha256"), url=entry.get("url"),
@@ -155,25 +161,53 @@ def _stat_key(path: Path) -> str:
     return f"{path.resolve()}|{st.st_size}|{st.st_mtime_ns}"
 
 
+def _valid_stamp(key: object, value: object) -> bool:
+    return isinstance(key, str) and isinstance(value, str) and len(value) == 64 \
+        and all(c in "0123456789abcdef" for c in value)
+
+
 def _read_stamps() -> dict[str, str]:
-    try:
-        data = json.loads(_stamp_file().read_text())
-        return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
+    """The remembered hashes, from the user's own ``hashes.json`` only; malformed entries are ignored.
+
+    The index is data, never a pointer: a value that is not a sha256 in hex (say, a path) is
+    dropped, so no entry can steer a source to a file outside the cache.
+    """
+    target = _stamp_file()
+    if not trusted_dir(target.parent, target.parent):
         return {}
+    try:
+        raw = read_private_bytes(target)
+        data = json.loads(raw) if raw is not None else {}
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: v for k, v in data.items() if _valid_stamp(k, v)}
 
 
 def _write_stamp(key: str, digest: str) -> None:
     stamps = _read_stamps()
     stamps[key] = digest
     target = _stamp_file()
+    if not trusted_dir(target.parent, target.parent):
+        return
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(stamps, indent=0, sort_keys=True))
-        os.replace(tmp, target)
-    except OSError as exc:  # a read-only cache only costs speed
+        write_private_bytes(target, json.dumps(stamps, indent=0, sort_keys=True).encode("utf-8"))
+    except Exception as exc:  # noqa: BLE001 - a cache that cannot be written only costs speed
         log.debug("could not record the hash of %s: %s", key, exc)
+
+
+def forget_hash(path: str | Path) -> None:
+    """Drop the remembered sha256 of ``path`` (it was found to lie), so the next use hashes the file."""
+    stamps = _read_stamps()
+    key = _stat_key(Path(path))
+    target = _stamp_file()
+    if stamps.pop(key, None) is None or not trusted_dir(target.parent, target.parent):
+        return
+    try:
+        write_private_bytes(target, json.dumps(stamps, indent=0, sort_keys=True).encode("utf-8"))
+    except Exception as exc:  # noqa: BLE001 - as in _write_stamp
+        log.debug("could not forget the hash of %s: %s", key, exc)
 
 
 def known_hash(path: str | Path) -> str | None:
@@ -222,11 +256,45 @@ def locate(source: Source | str, *, verify: bool = True) -> Path:
         if not path.is_file():
             raise DataSourceError(
                 f"{src.name!r} is not downloaded yet; run `goannot data fetch {src.name}` (needs network)")
-    if verify and src.sha256:
+    if not src.is_bundled and not trusted_dir(path.parent, cache_dir()):
+        raise DataSourceError(f"the download of {src.name!r} is in a folder that is not safely yours: "
+                              f"{path.parent} (see the warning above)")
+    expected = expected_sha256(src, path) if verify else None
+    if expected:
         actual = content_hash(path)
-        if actual != src.sha256:
-            raise ChecksumError(path, src.sha256, actual)
+        if actual != expected:
+            raise ChecksumError(path, expected, actual)
     return path
+
+
+def download_meta(path: Path) -> dict[str, Any] | None:
+    """The download record (``<file>.meta.json``) of a downloaded file, if it describes this file.
+
+    None when there is none, it is unreadable, not the user's own, or its size disagrees with the file.
+    """
+    meta = path.with_name(path.name + ".meta.json")
+    if not trusted_dir(meta.parent, meta.parent):
+        return None
+    try:
+        raw = read_private_bytes(meta)
+        data = json.loads(raw) if raw is not None else None
+        if not isinstance(data, dict) or data.get("size") != path.stat().st_size:
+            return None
+        if not _valid_stamp("sha256", data.get("sha256")):
+            return None
+        return data
+    except (OSError, ValueError):
+        return None
+
+
+def expected_sha256(src: Source, path: Path) -> str | None:
+    """The sha256 ``path`` must have: the manifest's, else the one recorded when it was downloaded."""
+    if src.sha256:
+        return src.sha256
+    if src.is_bundled:
+        return None
+    meta = download_meta(path)
+    return str(meta["sha256"]) if meta else None
 
 
 @dataclass(frozen=True)
@@ -235,7 +303,7 @@ class SourceStatus:
 
     source: Source
     location: Path | None
-    state: Literal["verified", "present", "missing", "checksum-mismatch"]
+    state: Literal["verified", "unverified", "missing", "checksum-mismatch"]
 
 
 def source_status(src: Source) -> SourceStatus:
@@ -244,7 +312,8 @@ def source_status(src: Source) -> SourceStatus:
         path = locate(src, verify=False)
     except DataSourceError:
         return SourceStatus(src, None, "missing")
-    if not src.sha256:
-        return SourceStatus(src, path, "present")
-    ok = content_hash(path) == src.sha256
+    expected = expected_sha256(src, path)
+    if expected is None:  # a file with neither a manifest sha256 nor a download record
+        return SourceStatus(src, path, "unverified")
+    ok = (content_hash(path) if src.sha256 else sha256_of(path)) == expected
     return SourceStatus(src, path, "verified" if ok else "checksum-mismatch")

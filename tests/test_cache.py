@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import logging
 import os
-import pickle
 import shutil
 from pathlib import Path
 
 import pytest
 
 from goannot import loader
-from goannot.cache import cache_path
+from goannot import cachestore
+from goannot.cache import CACHE_FORMAT, cache_path
+from goannot.cachestore import read_entry
 from goannot.loader import load_ontology
 from goannot.sources import sha256_of
 
@@ -98,19 +99,19 @@ def test_corrupt_entry_is_rebuilt_with_a_warning(root: Path, obo: Path, damage: 
     good = load_ontology(obo)
     entry = cache_path(root, sha256_of(obo))
     blob = entry.read_bytes()
-    entry.write_bytes({"truncate": blob[: len(blob) // 2], "garbage": b"\x80\x05not a pickle at all",
+    entry.write_bytes({"truncate": blob[: len(blob) // 2], "garbage": b"\x80\x05not a cache entry at all",
                        "empty": b""}[damage])
     with caplog.at_level(logging.WARNING, logger="goannot.cache"):
         again = load_ontology(obo)
     assert again[NUCLEUS] == good[NUCLEUS]
     assert any("corrupt" in r.getMessage() and r.levelno == logging.WARNING for r in caplog.records)
-    assert entry.read_bytes() == blob or pickle.loads(entry.read_bytes())[0] == "goannot-ontology-cache"
+    assert read_entry(entry, "goannot-ontology-cache", CACHE_FORMAT, sha256_of(obo)) is not None
     _no_parsing(monkeypatch)  # the rebuilt entry is good
     assert load_ontology(obo)[NUCLEUS] == good[NUCLEUS]
 
 
 def test_entry_of_another_file_is_not_trusted(root: Path, obo: Path, caplog: pytest.LogCaptureFixture) -> None:
-    """A well-formed pickle stored under the wrong key (e.g. copied by hand) is rejected."""
+    """A well-formed entry stored under the wrong key (e.g. copied by hand) is rejected."""
     other = load_ontology(DATA / "two_roots.obo")
     shutil.copy(cache_path(root, sha256_of(DATA / "two_roots.obo")), cache_path(root, sha256_of(obo)))
     assert len(other) == 4
@@ -132,17 +133,34 @@ def test_write_leaves_no_temp_files(root: Path, obo: Path) -> None:
     assert len(list((root / "ontologies").iterdir())) == 4
 
 
-@pytest.mark.parametrize("error", [OSError("disk full"), pickle.PicklingError("cannot pickle"),
-                                   RecursionError("too deep")])
+class _FailingFile:
+    """A file object whose write puts down a few bytes and then fails."""
+
+    def __init__(self, fh: object, error: BaseException) -> None:
+        self.fh, self.error = fh, error
+
+    def __enter__(self) -> "_FailingFile":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.fh.close()  # type: ignore[attr-defined]
+
+    def write(self, data: bytes) -> int:
+        self.fh.write(b"partial")  # type: ignore[attr-defined]
+        raise self.error
+
+
+@pytest.mark.parametrize("error", [OSError("disk full"), ValueError("cannot encode"), RecursionError("too deep")])
 def test_failed_write_leaves_nothing_and_load_succeeds(root: Path, obo: Path, error: Exception,
                                                        monkeypatch: pytest.MonkeyPatch,
                                                        caplog: pytest.LogCaptureFixture) -> None:
-    def failing_dump(obj: object, fh: object, *args: object, **kwargs: object) -> None:
-        fh.write(b"partial")  # type: ignore[attr-defined]
-        raise error
+    real_fdopen = os.fdopen
 
-    monkeypatch.setattr(pickle, "dump", failing_dump)  # the module goannot.cache calls
-    with caplog.at_level(logging.WARNING, logger="goannot.cache"):
+    def failing_fdopen(fd: int, *args: object, **kwargs: object) -> _FailingFile:
+        return _FailingFile(real_fdopen(fd, *args, **kwargs), error)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cachestore.os, "fdopen", failing_fdopen)  # the module goannot.cachestore calls
+    with caplog.at_level(logging.WARNING, logger="goannot"):
         onto = load_ontology(obo)
     assert onto.name(NUCLEUS) == "nucleus"
     assert not cache_path(root, sha256_of(obo)).exists()
@@ -182,7 +200,15 @@ def test_read_only_cache_via_permission_error(root: Path, obo: Path, monkeypatch
             raise PermissionError(13, "Read-only file system", str(file))
         return real_open(file, mode, *args, **kwargs)  # type: ignore[call-overload]
 
+    real_os_open = os.open
+
+    def guarded_os_open(file: object, flags: int, *args: object, **kwargs: object) -> int:
+        if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT) and str(root) in str(file):
+            raise PermissionError(13, "Read-only file system", str(file))
+        return real_os_open(file, flags, *args, **kwargs)  # type: ignore[arg-type]
+
     monkeypatch.setattr("builtins.open", guarded_open)
+    monkeypatch.setattr(os, "open", guarded_os_open)
     assert load_ontology(obo).name(NUCLEUS) == "nucleus"
     assert not cache_path(root, sha256_of(obo)).exists()
     assert load_ontology(obo).name(NUCLEUS) == "nucleus"

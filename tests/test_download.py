@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from goannot import download as download_module
 from goannot.download import (
     DownloadResult, destination, download, download_record, fetch, mirror_url,
 )
@@ -29,6 +30,7 @@ from goannot.sources import Source, get_source, locate
 GO_BASIC = "go-basic"            # online, no sha256 in the manifest, url .../obo/go/go-basic.obo
 GOA_HUMAN = "goa_human"          # online, .gz
 OBO = b"format-version: 1.2\n\n[Term]\nid: GO:0005634\nname: nucleus\n" * 200
+SLEPT: list[float] = []          # the backoff waits asked for (never slept)
 TIMEOUT = 5.0                    # every download in this file is bounded by this (per socket operation)
 
 
@@ -36,10 +38,13 @@ TIMEOUT = 5.0                    # every download in this file is bounded by thi
 class Route:
     body: bytes = b""
     status: int = 200
-    length: int | None = None     # Content-Length sent; None means len(body)
+    length: int | None = None     # Content-Length sent; None means len(body), -1 none (close to end)
     stall: float = 0.0            # seconds to wait (interruptibly) before sending the body
     location: str | None = None   # for redirects
     headers: dict[str, str] = dataclasses.field(default_factory=dict)
+    fail_first: int = 0           # answer this many requests with fail_status before serving the route
+    fail_status: int = 503
+    fail_headers: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 class LocalServer:
@@ -48,6 +53,7 @@ class LocalServer:
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
         self.hits: list[str] = []
+        self.request_headers: list[dict[str, str]] = []
         self.release = threading.Event()  # set at teardown so stalled handlers finish at once
         self.port = 0
 
@@ -64,22 +70,40 @@ def _handler(state: LocalServer) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
             state.hits.append(self.path)
+            state.request_headers.append(dict(self.headers.items()))
             route = state.routes.get(self.path)
             if route is None:
                 self.send_error(404, "Not Found")
+                return
+            if route.fail_first > 0:
+                route.fail_first -= 1
+                self.send_response(route.fail_status)
+                for key, value in route.fail_headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            etag = route.headers.get("ETag")
+            if etag is not None and self.headers.get("If-None-Match") == etag:
+                self.send_response(304)
+                self.send_header("ETag", etag)
+                self.end_headers()
                 return
             self.send_response(route.status)
             if route.location:
                 self.send_header("Location", route.location)
             for key, value in route.headers.items():
                 self.send_header(key, value)
-            self.send_header("Content-Length", str(len(route.body) if route.length is None else route.length))
+            if route.length == -1:
+                self.close_connection = True  # the end of the body is the end of the connection
+            else:
+                self.send_header("Content-Length", str(len(route.body) if route.length is None else route.length))
             self.end_headers()
             if route.stall:
                 state.release.wait(route.stall)
             self.wfile.write(route.body)
             self.wfile.flush()
-            if route.length is not None and route.length != len(route.body):
+            if route.length is not None and route.length not in (-1, len(route.body)):
                 self.close_connection = True  # lie about the length, then hang up
 
         def log_message(self, format: str, *args: object) -> None:  # keep pytest output clean
@@ -118,6 +142,8 @@ def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
         return real(address, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(socket, "create_connection", loopback_only)
+    monkeypatch.setattr(download_module, "_sleep", SLEPT.append)  # retries never wait in tests
+    SLEPT.clear()
     return cache
 
 
@@ -342,3 +368,222 @@ def test_failed_download_leaves_no_empty_folder(server: LocalServer, tmp_path: P
     with pytest.raises(DownloadError):
         download(server.url("/nope"), tmp_path / "new" / "x.obo", timeout=TIMEOUT)
     assert not (tmp_path / "new").exists()
+
+
+# --- https only ---------------------------------------------------------------------------------------
+
+
+def test_every_manifest_url_is_https() -> None:
+    from goannot.sources import manifest
+
+    online = [s for s in manifest().values() if not s.is_bundled]
+    assert online and all(s.url and s.url.startswith("https://") for s in online)
+
+
+def test_manifest_with_a_plain_http_url_is_refused(tmp_path: Path) -> None:
+    from goannot.sources import _load_manifest
+
+    bad = tmp_path / "sources.toml"
+    bad.write_text('[[source]]\nname = "x"\nkind = "ontology"\nformat = "obo"\nversion = "1"\n'
+                   'url = "http://example.org/x.obo"\n')
+    with pytest.raises(DataSourceError, match="must be fetched over https"):
+        _load_manifest(bad)
+
+
+def test_plain_http_to_another_host_is_refused_before_connecting(tmp_path: Path) -> None:
+    with pytest.raises(DownloadError, match="refusing plain http to example.org"):
+        download("http://example.org/go-basic.obo", tmp_path / "x.obo", timeout=TIMEOUT)
+    assert not (tmp_path / "x.obo").exists()
+
+
+def test_redirect_to_plain_http_is_refused(server: LocalServer) -> None:
+    server.routes["/go-basic.obo"] = Route(status=302, location="http://example.org/go-basic.obo")
+    with pytest.raises(DownloadError, match="redirected to http://example.org/go-basic.obo: refusing plain http"):
+        fetch(GO_BASIC, url=server.url("/go-basic.obo"), timeout=TIMEOUT)
+    assert server.count("/go-basic.obo") == 1  # not retried: a policy, not a glitch
+    assert_nothing_written(GO_BASIC)
+
+
+def test_allow_http_opt_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert download_module._insecure("http://mirror.lan/go.obo") is not None
+    monkeypatch.setenv("GOANNOT_ALLOW_HTTP", "1")
+    assert download_module._insecure("http://mirror.lan/go.obo") is None
+    assert download_module._insecure("ftp://mirror.lan/go.obo") is not None
+
+
+# --- the recorded sha256 is checked on every reuse ----------------------------------------------------
+
+
+def _corrupt_same_size(path: Path) -> None:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def test_corrupted_download_is_fetched_again_not_reused(server: LocalServer) -> None:
+    from goannot.sources import source_status
+
+    server.routes["/go-basic.obo"] = Route(OBO)
+    path = fetch(GO_BASIC, url=server.url("/go-basic.obo"), timeout=TIMEOUT)
+    assert source_status(get_source(GO_BASIC)).state == "verified"
+    _corrupt_same_size(path)
+    assert source_status(get_source(GO_BASIC)).state == "checksum-mismatch"
+    assert fetch(GO_BASIC, url=server.url("/go-basic.obo"), timeout=TIMEOUT).read_bytes() == OBO
+    assert server.count("/go-basic.obo") == 2
+
+
+def test_corrupted_download_is_an_error_when_loaded(server: LocalServer) -> None:
+    from goannot.loader import load_ontology
+
+    body = (Path(__file__).parent / "data" / "obo" / "go-mini.obo").read_bytes()
+    server.routes["/go-basic.obo"] = Route(body)
+    path = fetch(GO_BASIC, url=server.url("/go-basic.obo"), timeout=TIMEOUT)
+    assert len(load_ontology(GO_BASIC)) == 21
+    _corrupt_same_size(path)
+    with pytest.raises(ChecksumError):
+        locate(GO_BASIC)
+    with pytest.raises(ChecksumError):
+        load_ontology(GO_BASIC)
+
+
+def test_download_without_a_record_is_not_trusted(server: LocalServer) -> None:
+    from goannot.sources import source_status
+
+    server.routes["/go-basic.obo"] = Route(OBO)
+    path = fetch(GO_BASIC, url=server.url("/go-basic.obo"), timeout=TIMEOUT)
+    path.with_name(path.name + ".meta.json").unlink()
+    assert source_status(get_source(GO_BASIC)).state == "unverified"
+    fetch(GO_BASIC, url=server.url("/go-basic.obo"), timeout=TIMEOUT)
+    assert server.count("/go-basic.obo") == 2
+    assert source_status(get_source(GO_BASIC)).state == "verified"
+
+
+# --- completeness without Content-Length ------------------------------------------------------------
+
+MINI = (Path(__file__).parent / "data" / "obo" / "go-mini.obo").read_bytes()
+MINI_JSON = (Path(__file__).parent / "data" / "obo" / "go-mini.json").read_bytes()
+
+
+@pytest.mark.parametrize("name, body", [
+    pytest.param("go-basic", MINI, id="obo"),
+    pytest.param("go-basic-json", MINI_JSON, id="json"),
+])
+def test_complete_file_without_length_is_installed(server: LocalServer, name: str, body: bytes) -> None:
+    server.routes["/f"] = Route(body, length=-1)
+    path = fetch(name, url=server.url("/f"), timeout=TIMEOUT)
+    assert path.read_bytes() == body
+
+
+@pytest.mark.parametrize("name, body, reason", [
+    pytest.param("go-basic", MINI[: len(MINI) // 2], "ends mid-line", id="obo-half"),
+    pytest.param("go-basic", MINI[: MINI.rindex(b"name: regulates")], "last OBO stanza has no id or name",
+                 id="obo-cut-at-a-line"),
+    pytest.param("go-basic-json", MINI_JSON[: len(MINI_JSON) // 2], "JSON is incomplete", id="json-half"),
+    pytest.param("go-basic", b"", "empty", id="empty"),
+])
+def test_truncated_file_without_length_is_not_installed(server: LocalServer, name: str, body: bytes,
+                                                        reason: str) -> None:
+    server.routes["/f"] = Route(body, length=-1)
+    with pytest.raises(DownloadError, match=reason):
+        fetch(name, url=server.url("/f"), timeout=TIMEOUT, retries=1)
+    assert server.count("/f") == 2  # retried once: a cut transfer may be a glitch
+    assert_nothing_written(name)
+
+
+def test_truncated_table_without_length_is_not_installed(server: LocalServer, tmp_path: Path) -> None:
+    body = GAF[: GAF.rindex(b"\tprotein\t")] + b"\n"  # cut at the end of a line, mid-record
+    server.routes["/x.gaf"] = Route(body, length=-1)
+    with pytest.raises(DownloadError, match="number of columns"):
+        download(server.url("/x.gaf"), tmp_path / "x.gaf", timeout=TIMEOUT, retries=0)
+    assert not (tmp_path / "x.gaf").exists()
+
+
+# --- retries with backoff ---------------------------------------------------------------------------
+
+
+def test_transient_errors_are_retried_with_backoff(server: LocalServer) -> None:
+    server.routes["/go-basic.obo"] = Route(OBO, fail_first=2, fail_status=503)
+    path = fetch(GO_BASIC, url=server.url("/go-basic.obo"), timeout=TIMEOUT)
+    assert path.read_bytes() == OBO
+    assert server.count("/go-basic.obo") == 3
+    assert SLEPT == [1.0, 2.0]
+
+
+def test_retry_after_is_honoured_and_capped(server: LocalServer) -> None:
+    server.routes["/go-basic.obo"] = Route(OBO, fail_first=2, fail_status=429,
+                                           fail_headers={"Retry-After": "7"})
+    fetch(GO_BASIC, url=server.url("/go-basic.obo"), timeout=TIMEOUT)
+    assert SLEPT == [7.0, 7.0]
+    SLEPT.clear()
+    server.routes["/other.obo"] = Route(OBO, fail_first=1, fail_status=503, fail_headers={"Retry-After": "86400"})
+    download(server.url("/other.obo"), destination(GO_BASIC).with_name("other.obo"), timeout=TIMEOUT)
+    assert SLEPT == [60.0]
+
+
+def test_retries_give_up_with_one_clear_line(server: LocalServer) -> None:
+    server.routes["/go-basic.obo"] = Route(OBO, fail_first=10, fail_status=502)
+    with pytest.raises(DownloadError, match="HTTP 502") as info:
+        fetch(GO_BASIC, url=server.url("/go-basic.obo"), timeout=TIMEOUT, retries=2)
+    assert "\n" not in str(info.value)
+    assert server.count("/go-basic.obo") == 3 and SLEPT == [1.0, 2.0]
+    assert_nothing_written(GO_BASIC)
+
+
+def test_truncated_transfer_is_retried(server: LocalServer) -> None:
+    server.routes["/go-basic.obo"] = Route(OBO[:1000], length=len(OBO))
+    with pytest.raises(DownloadError, match="truncated"):
+        fetch(GO_BASIC, url=server.url("/go-basic.obo"), timeout=TIMEOUT, retries=1)
+    assert server.count("/go-basic.obo") == 2
+
+
+def test_client_errors_are_not_retried(server: LocalServer) -> None:
+    with pytest.raises(DownloadError, match="HTTP 404"):
+        fetch(GO_BASIC, url=server.url("/missing.obo"), timeout=TIMEOUT)
+    assert server.count("/missing.obo") == 1 and SLEPT == []
+
+
+# --- conditional refresh ---------------------------------------------------------------------------
+
+
+def test_refresh_sends_validators_and_keeps_an_unchanged_file(server: LocalServer) -> None:
+    lm = "Mon, 01 Jan 2024 00:00:00 GMT"
+    server.routes["/go-basic.obo"] = Route(OBO, headers={"ETag": '"v1"', "Last-Modified": lm})
+    path = fetch(GO_BASIC, url=server.url("/go-basic.obo"), timeout=TIMEOUT)
+    meta_before = path.with_name(path.name + ".meta.json").read_text()
+    assert fetch(GO_BASIC, url=server.url("/go-basic.obo"), timeout=TIMEOUT, force=True) == path
+    sent = server.request_headers[-1]
+    assert sent.get("If-None-Match") == '"v1"' and sent.get("If-Modified-Since") == lm
+    assert path.read_bytes() == OBO
+    assert path.with_name(path.name + ".meta.json").read_text() == meta_before
+    assert leftovers(path.parent) == []
+    # a new release on the server: downloaded and recorded
+    server.routes["/go-basic.obo"] = Route(OBO + b"\n", headers={"ETag": '"v2"'})
+    fetch(GO_BASIC, url=server.url("/go-basic.obo"), timeout=TIMEOUT, force=True)
+    assert path.read_bytes() == OBO + b"\n"
+    record = download_record(GO_BASIC)
+    assert record is not None and record.etag == '"v2"'
+
+
+def test_refresh_of_a_corrupted_file_is_unconditional(server: LocalServer) -> None:
+    server.routes["/go-basic.obo"] = Route(OBO, headers={"ETag": '"v1"'})
+    path = fetch(GO_BASIC, url=server.url("/go-basic.obo"), timeout=TIMEOUT)
+    _corrupt_same_size(path)
+    fetch(GO_BASIC, url=server.url("/go-basic.obo"), timeout=TIMEOUT, force=True)
+    assert "If-None-Match" not in server.request_headers[-1]
+    assert path.read_bytes() == OBO
+
+
+def test_cache_download_folders_are_private_others_follow_the_umask(server: LocalServer, tmp_path: Path) -> None:
+    import os
+    import stat
+
+    server.routes["/go-basic.obo"] = Route(OBO)
+    path = fetch(GO_BASIC, url=server.url("/go-basic.obo"), timeout=TIMEOUT)
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(path.with_name(path.name + ".meta.json").stat().st_mode) == 0o600
+    old = os.umask(0o022)
+    try:
+        download(server.url("/go-basic.obo"), tmp_path / "mine" / "go.obo", timeout=TIMEOUT, record=False)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "mine").stat().st_mode) == 0o755

@@ -244,19 +244,19 @@ def test_parse_cache_is_rebuilt_when_corrupt(tmp_path: Path, monkeypatch: pytest
     cached = ncbi_cache_path(path)
     assert cached.is_file() and cached.parent == tmp_path / "genes"
     pd.testing.assert_frame_equal(read_ncbi_genes(path), first)
-    cached.write_bytes(b"not a pickle")
+    cached.write_bytes(b"not a cache entry")
     with caplog.at_level(logging.WARNING, logger="goannot.genes"):
         again = read_ncbi_genes(path)
     assert "corrupt" in caplog.text
     pd.testing.assert_frame_equal(again, first)
-    assert cached.read_bytes() != b"not a pickle"
+    assert cached.read_bytes() != b"not a cache entry"
     assert not list(cached.parent.glob(".*.tmp"))
 
 
 def test_index_cache_is_rebuilt_when_corrupt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GOANNOT_CACHE", str(tmp_path))
     fly = GeneIndex.from_ncbi(7227)
-    for entry in (tmp_path / "genes").glob("index-*.pickle"):
+    for entry in (tmp_path / "genes").glob("index-*.arrow"):
         entry.write_bytes(entry.read_bytes()[:100])
     again = GeneIndex.from_ncbi(7227)
     pd.testing.assert_frame_equal(again.genes, fly.genes)

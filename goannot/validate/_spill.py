@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 import weakref
 from typing import Any, Final
 
@@ -26,6 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.ipc as ipc
 
+from ..atomic import private_tempfile
 from .report import FINDING_RECORD, empty_findings
 
 __all__ = ["FindingSpill", "compact_findings", "batch_findings"]
@@ -84,7 +84,7 @@ class FindingSpill:
         if not batch.num_rows:
             return
         if self._writer is None:
-            fd, self.path = tempfile.mkstemp(prefix="goannot-findings-", suffix=".arrow")
+            fd, self.path = private_tempfile("findings", ".arrow")  # removed on SIGTERM; swept if killed
             os.close(fd)
             self._sink = pa.OSFile(self.path, "wb")
             self._writer = ipc.new_file(self._sink, _SCHEMA)
