@@ -37,7 +37,7 @@ __all__ = ["CACHE_FORMAT", "cache_path", "texts_path", "read_cache", "write_cach
 log = logging.getLogger(__name__)
 
 #: Bumped whenever the stored state changes shape.
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 _MAGIC = "goannot-ontology-cache"
 _TEXTS_MAGIC = "goannot-ontology-texts"
 _CLOSURE_MAGIC = "goannot-closure"
@@ -96,6 +96,7 @@ def _encode_core(state: _State, source_size: int | None) -> dict[str, bytes]:
     parts: dict[str, bytes] = {name: _npy(getattr(state, name)) for name in _ARRAYS}
     small: dict[str, Any] = {name: getattr(state, name) for name in _PLAIN + _TUPLE_MAPS + _TUPLE_LISTS}
     small["provenance"] = dataclasses.asdict(state.provenance)
+    small["duplicates"] = state.duplicates
     small["n"] = len(state.ids)
     small["source_size"] = source_size
     for name in _STRINGS:
@@ -134,6 +135,7 @@ def _decode_core(parts: dict[str, memoryview]) -> tuple[_State, int | None]:
     for name in _TUPLE_LISTS:
         values[name] = [tuple(v) for v in small[name]]
     values["provenance"] = Provenance(**small["provenance"])
+    values["duplicates"] = [(d[0], tuple(d[1]), tuple(d[2])) for d in small.get("duplicates", [])]
     for name in TEXT_FIELDS:
         values[name] = None
     size = small.get("source_size")

@@ -62,6 +62,22 @@ def test_second_load_reads_the_cache(root: Path, obo: Path, monkeypatch: pytest.
     assert second.ancestors(NUCLEUS) == first.ancestors(NUCLEUS)
 
 
+@pytest.mark.parametrize("fixture", ["duplicate_stanza_conflict.obo", "relation_ids.obo", "default_namespace.obo"])
+def test_cached_load_equals_parsed_load(root: Path, tmp_path: Path, fixture: str,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the index learnt from the file (combined duplicate stanzas, Typedef xrefs, relation
+    names, default namespaces) survives the cache: a warm load answers as the cold one did."""
+    source = tmp_path / fixture
+    shutil.copy(DATA / fixture, source)
+    cold = load_ontology(source)
+    _no_parsing(monkeypatch)
+    warm = load_ontology(source)
+    assert warm._s.duplicates == cold._s.duplicates
+    assert warm.typedefs == cold.typedefs
+    assert [warm[t] for t in warm.ids(include_obsolete=True)] == [cold[t] for t in cold.ids(include_obsolete=True)]
+    assert list(warm.edges()) == list(cold.edges())
+
+
 def test_use_cache_false_neither_reads_nor_writes(root: Path, obo: Path) -> None:
     load_ontology(obo, use_cache=False)
     assert not (root / "ontologies").exists()
