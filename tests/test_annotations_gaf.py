@@ -84,11 +84,13 @@ HEADER = "!gaf-version: 2.1\n"
 
 
 @pytest.mark.parametrize(("body", "reason"), [
-    ("\t".join(GOOD[:15]), "expected 17 tab-separated columns (GAF 2.1), found 15"),
+    ("\t".join(GOOD[:14]), "expected 15 to 17 tab-separated columns (GAF 2.1), found 14"),
+    ("\t".join(GOOD + ["extra"]), "expected 15 to 17 tab-separated columns (GAF 2.1), found 18"),
     (_line(c5=""), "column 5 (GO ID) is empty"),
     (_line(c3="  "), "column 3 (DB Object Symbol) is empty"),
     (_line(c14="20191345"), "column 14 (Date) '20191345' is not a valid YYYYMMDD date"),
-    (_line(c14="2019-01-01"), "column 14 (Date) '2019-01-01' is not a valid YYYYMMDD date"),
+    (_line(c14="2019-02-30"), "column 14 (Date) '2019-02-30' is not a valid YYYYMMDD date"),
+    (_line(c14="2019-0101"), "column 14 (Date) '2019-0101' is not a valid YYYYMMDD date"),
     (_line(c7="XYZ"), "column 7 evidence code 'XYZ' is not a GO evidence code"),
 ])
 def test_malformed_line_is_rejected_with_reason(tmp_path: Path, body: str, reason: str) -> None:

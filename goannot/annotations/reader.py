@@ -151,6 +151,8 @@ def read_annotations(path: str | Path, format: str | None = None, *, strict: boo
         version=first.version,
         path=first.path,
         input_rows=sum(c.input_rows for c in chunks),
+        notes=tuple(note for c in chunks for note in c.notes),
+        inferred=dict(first.inferred),
     )
 
 

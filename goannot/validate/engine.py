@@ -60,6 +60,7 @@ from .rules import rules as registered_rules
 
 if TYPE_CHECKING:
     from ..annotations import AnnotationChunk
+    from ..annotations._model import ReaderNote
     from ..ontology import Ontology
 
 __all__ = ["validate", "validate_file", "DUPLICATE_KEY", "UNPARSABLE_LINE", "DUPLICATE_AFTER_REPAIR",
@@ -342,6 +343,26 @@ class _Chunk:
             for col in (c for c in f.columns if c.startswith("set_")):
                 self._set(rule.id, col[4:], rows[rep], f[col].to_numpy(dtype=object)[rep])
 
+    def note(self, notes: tuple[ReaderNote, ...]) -> None:
+        """Record the reader's notes on rows it kept as findings; a note that fixed a column is a repair."""
+        for note in notes:
+            at = np.searchsorted(self.lines, note.lines)
+            found = at < len(self.lines)
+            found[found] = self.lines[at[found]] == note.lines[found]
+            at = at[found]
+            msg = note.message if isinstance(note.message, str) else np.asarray(note.message, dtype=object)[found]
+            go = self.original[_GO_ID].to_numpy(dtype=object)[at]
+            action = Action.REPAIR.value if note.column else Action.REPORT.value
+            self.findings.append(_Found(self.lines[at], note.rule, note.severity, go, msg, None, action))
+            self.counts[note.rule] = self.counts.get(note.rule, 0) + len(at)
+            if note.column and note.before is not None:
+                self.changed[at] = True
+                self.key_changed[at] |= note.column in _KEY_SET
+                self.changes.append(_frame(_CHANGE_COLUMNS, {
+                    "line": self.lines[at], "rule": [note.rule] * len(at), "column": [note.column] * len(at),
+                    "before": np.asarray(note.before, dtype=object)[found],
+                    "after": self.original[note.column].to_numpy(dtype=object)[at]}))
+
     def _reject(self, rule_id: str, at: npt.NDArray[np.intp], message: npt.NDArray[Any]) -> None:
         at, first = np.unique(at, return_index=True)
         message = message[first]
@@ -459,13 +480,15 @@ class _Validator:
                             "version": self.meta.get("version", ""), "generated": generated},
         }
 
-    def run(self, table: pd.DataFrame, reader_rejects: pd.DataFrame | None, input_rows: int) -> _ChunkOut:
+    def run(self, table: pd.DataFrame, reader_rejects: pd.DataFrame | None, input_rows: int,
+            notes: tuple[ReaderNote, ...] = ()) -> _ChunkOut:
         """Validate one chunk; see the module docstring for the steps."""
         if not isinstance(table.index, pd.RangeIndex) or table.index.start != 0 or table.index.step != 1:
             table = table.reset_index(drop=True)
         n = len(table)
         ctx = RuleContext(self.ontology, None, self.options, self.state, self.offset)
         work = _Chunk(table, self.policy, ctx.repaired_columns)
+        work.note(notes)
         idrules.attach_terms(table[_GO_ID], ctx)
         merge_counts(self.result.counts_by_status, idrules.status_counts(ctx))
         for rule in self.id_rules:
@@ -627,7 +650,7 @@ def validate(annotations: pd.DataFrame | AnnotationChunk, ontology: Ontology, *,
             table = _as_table(table)
         reader_rejects, input_rows, meta = annotations.rejects, annotations.input_rows, _meta_of(annotations)
     v = _Validator(ontology, policy=policy, rules=rules, fail_on=fail_on, options=options, meta=meta)
-    out = v.run(table, reader_rejects, input_rows)
+    out = v.run(table, reader_rejects, input_rows, getattr(annotations, "notes", ()))
     result = v.finish()
     result.table, result.rejects, result.changes = out.table, out.rejects, out.changes
     result.timings = {"validate": time.perf_counter() - start}
@@ -789,7 +812,7 @@ def validate_file(path: str | Path, ontology: Ontology, *, format: str | None = 
                 v = _Validator(ontology, policy=policy, rules=rules, fail_on=fail_on, options=options, meta=meta,
                                spill=True)
                 outputs.header(meta, ontology, policy)
-            out = v.run(chunk.table, chunk.rejects, chunk.input_rows)
+            out = v.run(chunk.table, chunk.rejects, chunk.input_rows, chunk.notes)
             outputs.write(out, meta)
             log.debug("%s: %d rows validated", path, v.result.input_rows)
         if v is None:
