@@ -72,3 +72,72 @@ def test_iso_dates_are_repaired_and_logged_impossible_dates_rejected(go: Any, tm
 def test_iso_dates_read_as_yyyymmdd() -> None:
     result = read_annotations(DATA / "date_iso_dashes.gaf")
     assert result.table["date"].tolist() == ["20050117", "20050117"]
+
+
+# -- 5. a repair never changes meaning -------------------------------------------------------------------
+
+def test_unknown_qualifier_tokens_are_rejected_never_made_positive(go: Any) -> None:
+    result = _validate("qualifier_unknown_tokens.gaf", go)
+    _accounted(result)
+    assert result.table["db_object_id"].tolist() == ["P00005", "P00006"]  # NOT|enables, enables
+    assert result.table["qualifier"].tolist() == ["NOT|enables", "enables"]
+    rejected = result.rejects.set_index("line")["rule"].to_dict()
+    assert rejected == {2: "GORULE:0000001", 3: "GORULE:0000001", 4: "GORULE:0000001", 5: "GORULE:0000001",
+                        8: "GORULE:0000001"}
+    assert "GORULE:0000061" not in result.counts_by_rule  # no relation guessed for NOTT / enabels
+
+
+def test_unknown_qualifier_tokens_kept_with_an_error_under_keep(go: Any) -> None:
+    result = _validate("qualifier_unknown_tokens.gaf", go, policy="keep")
+    assert result.rejected == 0 and result.repaired == 0
+    assert result.table["qualifier"].tolist()[:4] == ["NOTT", "NOTT|enables", "N0T|enables", "not|enables"]
+    assert result.exit_status() == 1
+
+
+@pytest.mark.parametrize("policy", ["replace", "reject"])
+def test_no_repair_loses_a_not(go: Any, tmp_path: Path, policy: str) -> None:
+    """Audit of the repairs that touch the qualifier: the NOT survives every one of them."""
+    rows = [  # GORULE:0000061: colocalizes_with on a MF term; GORULE:0000059: GAF 2.1 row without a relation
+        ("2.2", "NOT|colocalizes_with", "GO:0005125", "F", "NOT|enables"),
+        ("2.1", "NOT", "GO:0005125", "F", "NOT|enables"),
+        ("2.1", "NOT", "GO:0005634", "C", "NOT|located_in"),
+    ]
+    for version, qualifier, term, aspect, want in rows:
+        path = tmp_path / f"not_{version}.gaf"
+        path.write_text(f"!gaf-version: {version}\n" + "\t".join(
+            ["UniProtKB", "P13232", "IL7", qualifier, term, "PMID:1", "IDA", "", aspect, "n", "", "protein",
+             "taxon:9606", "20050117", "UniProt", "", ""]) + "\n")
+        result = validate(read_annotations(path), go, policy=policy, options={"convert_to_22": True})
+        assert result.table["qualifier"].tolist() == [want], (version, qualifier)
+
+
+def test_id_form_repair_does_not_guess_digits(go: Any, tmp_path: Path) -> None:
+    path = tmp_path / "ids.gaf"
+    line = ["UniProtKB", "P13232", "IL7", "enables", "", "PMID:1", "IDA", "", "F", "n", "", "protein",
+            "taxon:9606", "20050117", "UniProt", "", ""]
+    path.write_text("!gaf-version: 2.2\n" + "\n".join("\t".join(line[:4] + [t] + line[5:])
+                                                      for t in ("go:0005125", "GO:5125")) + "\n")
+    result = validate(read_annotations(path), go)
+    assert result.table["go_id"].tolist() == ["GO:0005125"]  # form fixed
+    assert result.rejects["rule"].tolist() == ["GOANNOT:malformed-id"]  # wrong digit count: never padded
+
+
+# -- 3. annotation extensions ------------------------------------------------------------------------------
+
+def test_malformed_extensions_reported_and_only_the_bad_alternative_dropped(go: Any, tmp_path: Path) -> None:
+    log = tmp_path / "log.tsv"
+    result = validate_file(DATA / "extension_malformed.gaf", go, log_path=log)
+    _accounted(result)
+    assert (result.kept, result.repaired, result.rejected) == (2, 6, 0)
+    flagged = sorted(line for line, _, _ in _rules(result, "GORULE:0000001"))
+    assert flagged == [2, 3, 4, 5, 7, 8]
+    changes = [ln.split("\t") for ln in log.read_text().splitlines()[1:]]
+    after = {int(c[0]): c[4] for c in changes if c[2] == "annotation_extension"}
+    assert after == {2: "", 3: "", 4: "", 5: "", 7: "occurs_in(CL:0000057)", 8: "has_input(UniProtKB:P12345)"}
+
+
+def test_malformed_extensions_only_reported_under_keep(go: Any) -> None:
+    result = _validate("extension_malformed.gaf", go, policy="keep")
+    assert result.repaired == 0
+    assert result.table["annotation_extension"].tolist()[:4] == ["foo", "foo(x)", "foo(X:9 X:8)", "part_of(GO:0005634"]
+    assert result.exit_status() == 1

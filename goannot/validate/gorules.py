@@ -36,6 +36,7 @@ import pyarrow.compute as pc
 from ..columns import EVIDENCE_CODES, NAMESPACE_OF_ASPECT, Col
 from ..ontology import Ontology
 from ._chunkview import _ASPECT_CODE, _ASPECT_OF_CODE, _View, _bools, _term_aspects, _view
+from ._syntax import QUALIFIER_TOKENS, syntax_checks
 from ._ruletools import (Rows, _cat, _closure, _gaf_version, _is_a_closure, _is_gaf, _result, _subset, _today,
                          _years_before)
 from .rules import Action, RuleContext, Severity, findings, no_findings, register
@@ -160,7 +161,7 @@ def gorule_0000001(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
     the gene product form id, and dates in the future. One finding per row: the first problem.
     """
     v = _view(chunk, ctx)
-    checks: list[tuple[npt.NDArray[np.bool_], Any]] = []
+    checks, settle = syntax_checks(v, ctx)  # unreadable qualifiers rejected, malformed extensions repaired
     for c in _SINGLE_VALUED:
         checks.append((v.contains(c, "|"), f"column {c.value} must hold a single value"))
     for c, fn in ((Col.QUALIFIER, _qualifier_problem(_gaf_version(ctx))), (Col.EVIDENCE, _evidence_problem),
@@ -179,7 +180,7 @@ def gorule_0000001(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
                                                               " is not of the form PREFIX:ID")))
     today = _today(ctx).strftime("%Y%m%d")
     checks.append((_bools(pc.greater(v.arrow(Col.DATE), today)), f"date lies after today ({today})"))
-    return _first_problem(v, checks)
+    return settle(_first_problem(v, checks))
 
 
 def _first_problem(v: _View, checks: list[tuple[npt.NDArray[np.bool_], Any]]) -> pd.DataFrame:
@@ -641,6 +642,8 @@ def gorule_0000061(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
     if not rel:
         return no_findings()
     mf_root = v.term_in((MF,))
+    readable = np.array([all(t.strip() in QUALIFIER_TOKENS for t in q.split("|")) if q else True
+                         for q in v.codes(Col.QUALIFIER)[1]], dtype=bool)  # never repair an unreadable one
     # allowed[d, r]: default relation index d x distinct relation r
     allowed = np.array([[_allowed(d, r) for r in rel] for d in _DEFAULTS], dtype=bool)
     ok = allowed[default, rcodes]
@@ -650,7 +653,7 @@ def gorule_0000061(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
     fmt = str(ctx.options.get("format", "gaf"))
     if not (fmt == "gpad" or (fmt == "gaf" and _gaf_version(ctx).startswith("2.2"))):
         ok |= np.array([r == "" for r in rel], dtype=bool)[rcodes]
-    mask = ~ok & (default > 0)
+    mask = ~ok & (default > 0) & (readable[v.codes(Col.QUALIFIER)[0]] if len(readable) else True)
     rel_arr = np.array(rel, dtype=object)
 
     def message(r: Rows) -> npt.NDArray[Any]:
