@@ -137,9 +137,9 @@ def test_crlf_line_endings(tmp_path: Path) -> None:
 
 
 def test_empty_and_header_only_files(tmp_path: Path) -> None:
-    empty = read_annotations(_write(tmp_path, "", "empty.gaf"))
-    assert empty.table.empty and empty.rejects.empty and empty.input_rows == 0 and empty.skipped == 0
-    assert list(empty.table.columns) == list(TABLE_COLUMNS)
+    # An empty file is not a clean file of 0 annotations (issue 12): it is refused.
+    with pytest.raises(AnnotationParseError, match="the file is empty"):
+        read_annotations(_write(tmp_path, "", "empty.gaf"))
     only = read_annotations(_write(tmp_path, HEADER + "!generated-by: X\n", "header.gaf"))
     assert only.table.empty and only.skipped == 2 and only.header["generated-by"] == "X"
 

@@ -141,3 +141,39 @@ def test_malformed_extensions_only_reported_under_keep(go: Any) -> None:
     assert result.repaired == 0
     assert result.table["annotation_extension"].tolist()[:4] == ["foo", "foo(x)", "foo(X:9 X:8)", "part_of(GO:0005634"]
     assert result.exit_status() == 1
+
+
+# -- 9. no false clean --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("name", "forced", "said"), [
+    ("unusable_empty.gaf", None, "the file is empty"),
+    ("unusable_cr_only_line_ends.gaf", None, "CR only"),
+    ("unusable_ontology.obo", None, "looks like an OBO ontology"),
+    ("unusable_obograph.json", None, "looks like a JSON document"),
+    ("unusable_binary.png", None, "binary file"),
+    ("unusable_passwd.txt", None, "no annotations found: no line starts with a GO ID"),
+    ("sample_2.2.gaf", "gpad", "not one of its"),  # a forced format that parses nothing
+    ("short_lines_16_columns.gaf", "gene2go", "not one of its"),
+])
+def test_input_that_is_not_annotations_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                 name: str, forced: str | None, said: str) -> None:
+    from goannot.cli import main
+
+    fix = tmp_path / "fixed.gaf"
+    argv = ["validate", str(DATA / name), "--fix", str(fix)] + (["--format", forced] if forced else [])
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert said in err and name in err
+    assert not fix.exists()  # nothing written for an input that was not understood
+
+
+def test_passwd_is_not_a_clean_file() -> None:
+    with pytest.raises(Exception, match="it starts 'root:x:0:0"):
+        read_annotations(DATA / "unusable_passwd.txt")
+
+
+def test_header_only_gaf_is_valid_with_0_rows(go: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    from goannot.cli import main
+
+    assert main(["validate", str(DATA / "header_only.gaf")]) == 0
+    assert "0 input rows" in capsys.readouterr().out

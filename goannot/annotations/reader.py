@@ -15,14 +15,15 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import GoannotError
+from ..errors import AnnotationParseError, GoannotError
 from ._model import AnnotationChunk, AnnotationSet, rejects_frame
 from .gaf import read_gaf
 from .gene2go import read_gene2go
 from .gpad import gpi_entities, read_gpad
 from .table import read_table
 
-__all__ = ["READERS", "FORMATS", "detect_format", "iter_annotations", "read_annotations", "ChunkReader"]
+__all__ = ["READERS", "FORMATS", "detect_format", "iter_annotations", "read_annotations", "ChunkReader",
+           "unusable_reason"]
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +104,59 @@ def detect_format(path: str | Path) -> str:
     return "table"
 
 
+def unusable_reason(head: bytes) -> str | None:
+    """Why text starting with ``head`` cannot be annotations whatever its format, or None.
+
+    An empty file, a binary file, CR-only line ends (one enormous "line"), an OBO or a JSON document
+    would otherwise be read as zero annotation rows, which looks like a clean file.
+    """
+    text = head.removeprefix(b"\xef\xbb\xbf")
+    if not text.strip():
+        return "the file is empty: no annotations" if not text else "the file holds only blank space: no annotations"
+    if b"\x00" in text[:4096]:
+        return "a binary file (NUL bytes), not annotation text"
+    if b"\r" in text and b"\n" not in text:
+        return "lines end in CR only (old Mac line ends): no line can be told apart; convert them to LF"
+    start = text.lstrip()
+    if start.startswith(b"format-version:") or start.startswith(b"[Term]") or b"\n[Term]" in text:
+        return "this looks like an OBO ontology, not annotations (give it as the GO release instead)"
+    if start[:1] in (b"{", b"["):
+        return "this looks like a JSON document (an OBO-Graphs ontology?), not tab-separated annotations"
+    return None
+
+
+def _first_words(head: bytes) -> str:
+    line = next((ln for ln in head.decode("utf-8", "replace").splitlines() if ln.strip()), "")
+    return line[:80] + ("..." if len(line) > 80 else "")
+
+
+def _accounted(chunks: Iterator[AnnotationChunk], path: Path, head: bytes) -> Iterator[AnnotationChunk]:
+    """Pass the chunks on; at the end refuse a non-empty input of which not one row could be read.
+
+    Header-only files (every line a comment) are valid and have 0 rows. A file whose data lines were
+    all rejected by the reader, or page text without a single GO ID line, was not understood: it is
+    unusable input (:class:`~goannot.errors.AnnotationParseError`), not a clean file of 0 rows.
+    """
+    rows = rejected = 0
+    first: tuple[int, str] | None = None
+    fmt = version = ""
+    for chunk in chunks:
+        rows += len(chunk.table)
+        rejected += len(chunk.rejects)
+        if first is None and len(chunk.rejects):
+            first = (int(chunk.rejects["line"].iloc[0]), str(chunk.rejects["reason"].iloc[0]))
+        fmt, version = chunk.format, chunk.version
+        yield chunk
+    if rows:
+        return
+    if rejected and first is not None:
+        raise AnnotationParseError(path, None, f"not one of its {rejected} data line(s) could be read as {fmt} "
+                                               f"(line {first[0]}: {first[1]}); it starts {_first_words(head)!r}")
+    if fmt == "table" and version == "text":
+        raise AnnotationParseError(path, None, "no annotations found: no line starts with a GO ID and no header "
+                                               f"names a GO ID column; it starts {_first_words(head)!r}")
+
+
 def iter_annotations(path: str | Path, format: str | None = None, *, strict: bool = False,
                      chunk_rows: int = 200_000, **options: Any) -> Iterator[AnnotationChunk]:
     """Stream an annotation file as chunks of at most ``chunk_rows`` rows.
@@ -110,11 +164,17 @@ def iter_annotations(path: str | Path, format: str | None = None, *, strict: boo
     ``format`` forces a reader (one of :data:`FORMATS`); by default it is detected. Every chunk
     repeats the file's ``header``, ``format`` and ``version``. Bad lines go to each chunk's
     ``rejects``; ``strict=True`` raises :class:`~goannot.errors.AnnotationParseError` at the first one.
-    ``options`` go to the reader (``gpi=`` for GPAD).
+    ``options`` go to the reader (``gpi=`` for GPAD). Input that is not annotations (empty, binary,
+    an ontology, nothing readable) raises :class:`~goannot.errors.AnnotationParseError`: at the call
+    when its first bytes tell, after the last chunk when no row could be read.
     """
     p = Path(path)
     if not p.is_file():
         raise GoannotError(f"{path}: no such file")
+    head = _head(p)
+    why = unusable_reason(head) if head or not p.stat().st_size else None  # "": a gzip too damaged to sniff
+    if why is not None:
+        raise AnnotationParseError(p, None, why)
     fmt = format or detect_format(p)
     if fmt not in READERS:
         raise GoannotError(f"unknown annotation format {fmt!r}; expected one of {', '.join(FORMATS)}")
@@ -122,7 +182,7 @@ def iter_annotations(path: str | Path, format: str | None = None, *, strict: boo
         log.info("%s is read as %s: the GPI file is not used", path, fmt)
     log.debug("reading %s as %s", path, fmt)
     # Not a generator itself, so a missing file or an unknown format fails at the call.
-    return READERS[fmt](p, strict=strict, chunk_rows=chunk_rows, **options)
+    return _accounted(READERS[fmt](p, strict=strict, chunk_rows=chunk_rows, **options), p, head)
 
 
 def read_annotations(path: str | Path, format: str | None = None, *, strict: bool = False,
