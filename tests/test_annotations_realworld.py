@@ -177,3 +177,48 @@ def test_header_only_gaf_is_valid_with_0_rows(go: Any, capsys: pytest.CaptureFix
 
     assert main(["validate", str(DATA / "header_only.gaf")]) == 0
     assert "0 input rows" in capsys.readouterr().out
+
+
+# -- 2. no !gaf-version header --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("name", "version", "why"), [
+    ("no_version_header_gaf22.gaf", "2.2", "GAF 2.2 relations (enables, involved_in)"),
+    ("no_version_header_gaf21.gaf", "2.1", "17 columns and no GAF 2.2 relation"),
+    ("no_version_header_15_columns.gaf", "1.0", "15 columns and no GAF 2.2 relation"),
+])
+def test_version_without_header_is_decided_from_content(go: Any, name: str, version: str, why: str) -> None:
+    aset = read_annotations(DATA / name)
+    assert aset.version == version and len(aset.rejects) == 0
+    assert why in aset.inferred["version"]
+    result = validate(aset, go)
+    assert result.releases["annotations"]["inferred"]["version"].startswith(version)
+    if version == "2.2":  # read as 2.2: its relations are allowed, not 'not allowed in GAF 1.0/2.1'
+        assert "GORULE:0000001" not in result.counts_by_rule
+
+
+# -- 6. reference dates ---------------------------------------------------------------------------------------
+
+def test_header_less_file_counts_age_from_its_newest_annotation(go: Any, tmp_path: Path) -> None:
+    report = tmp_path / "report.json"
+    result = validate_file(DATA / "reference_date_no_header_date.gaf", go, report_path=report)
+    annotations = result.releases["annotations"]
+    assert annotations["reference_date"] == "2019-01-10"
+    assert "newest annotation date" in annotations["reference_date_from"]
+    # 20180601 is less than a year before 2019-01-10: no finding; 20150101 is over three years: rejected.
+    assert [line for line, _, _ in _rules(result, "GORULE:0000029")] == [4]
+    assert result.rejected == 1
+    assert '"reference_date": "2019-01-10"' in report.read_text()
+
+
+def test_today_option_overrides_the_file(go: Any) -> None:
+    import datetime as dt
+
+    result = _validate("reference_date_no_header_date.gaf", go, options={"today": dt.date(2015, 6, 1)})
+    assert result.releases["annotations"]["reference_date"] == "2015-06-01"
+    assert "GORULE:0000029" not in result.counts_by_rule
+
+
+def test_header_date_wins_over_rows(go: Any) -> None:
+    result = validate_file(DATA / "header_only.gaf", go)
+    assert result.releases["annotations"]["reference_date"] == "2019-01-29"
+    assert "header" in result.releases["annotations"]["reference_date_from"]

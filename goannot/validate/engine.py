@@ -39,7 +39,7 @@ import logging
 import os
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -429,13 +429,43 @@ def header_date(header: Mapping[str, Any]) -> _dt.date | None:
     return None
 
 
-def reference_date(header: Mapping[str, Any]) -> _dt.date:
-    """The date age rules (GORULE:0000029) count from: the file's own generation date, else today.
+def reference_date(header: Mapping[str, Any], newest: Callable[[], _dt.date | None] | None = None
+                   ) -> tuple[_dt.date, str]:
+    """The date rules needing "today" (GORULE:0000029's IEA age, dates in the future) count from, and why.
 
-    GO applies the IEA age rule at submission time. Judging an archived file (the bundled 2019 GOA
-    files) by today's date would reject every IEA row in it, which is not what the rule means.
+    The file's own generation date; for a file whose header states none, its newest annotation date
+    (``newest``); the wall clock only when neither exists, with a warning. GO applies the IEA age
+    rule at submission time: judging an archived file (the bundled 2019 GOA files) by today's date
+    would reject every IEA row in it, which is not what the rule means. ``--today`` overrides all.
     """
-    return header_date(header) or _dt.date.today()
+    stated = header_date(header)
+    if stated is not None:
+        return stated, "the generation date in the file's header"
+    found = newest() if newest is not None else None
+    if found is not None:
+        return found, "the newest annotation date in the file (its header states no generation date)"
+    log.warning("no generation date in the header and no annotation date: age rules count from today")
+    return _dt.date.today(), "today's date (neither the header nor the rows give a date)"
+
+
+def newest_date(dates: Any) -> _dt.date | None:
+    """The latest valid YYYYMMDD value of a date column (Arrow or pandas), or None."""
+    arr = pa.array(dates.array) if isinstance(dates, pd.Series) else dates
+    valid = pc.filter(arr, pc.match_substring_regex(arr, r"^[0-9]{8}$"))
+    for value in sorted(set(pc.unique(valid).to_pylist()), reverse=True):
+        try:
+            return _dt.datetime.strptime(value, "%Y%m%d").date()
+        except ValueError:
+            continue
+    return None
+
+
+def _newest_in_file(path: str | Path, format: str | None) -> _dt.date | None:
+    """The newest annotation date of a file, read in a pass of its own (header-less streamed files)."""
+    from ..annotations import iter_annotations
+
+    days = [newest_date(c.table["date"]) for c in iter_annotations(path, format)]
+    return max((d for d in days if d is not None), default=None)
 
 
 class _Validator:
@@ -443,7 +473,7 @@ class _Validator:
 
     def __init__(self, ontology: Ontology, *, policy: str, rules: list[str] | tuple[str, ...] | None,
                  fail_on: str, options: dict[str, Any] | None, meta: dict[str, Any],
-                 spill: bool = False) -> None:
+                 spill: bool = False, newest: Callable[[], _dt.date | None] | None = None) -> None:
         if policy not in idrules.POLICIES:
             raise ValueError(f"unknown policy {policy!r}; expected one of {', '.join(idrules.POLICIES)}")
         if fail_on not in ("info", "warning", "error", "never", "none"):
@@ -459,8 +489,10 @@ class _Validator:
                                         else "", "path": meta.get("path", "")}
         self.options.update(options or {})
         self.options["policy"] = policy
+        why = "the date given (--today)"
         if not self.options.get("today"):
-            self.options["today"] = reference_date(self.options["header"])
+            self.options["today"], why = reference_date(self.options["header"], newest)
+        self.reference = (str(self.options["today"]), why)
         self.state: dict[str, Any] = {}
         self.seen = _Seen.empty()
         self.state["goannot.engine.duplicates"] = self.seen
@@ -477,7 +509,9 @@ class _Validator:
         return {
             "go": {"data_version": self.ontology.data_version, "sha256": prov.sha256, "path": prov.path},
             "annotations": {"path": self.meta.get("path", ""), "format": self.meta.get("format", ""),
-                            "version": self.meta.get("version", ""), "generated": generated},
+                            "version": self.meta.get("version", ""), "generated": generated,
+                            "reference_date": self.reference[0], "reference_date_from": self.reference[1],
+                            **({"inferred": self.meta["inferred"]} if self.meta.get("inferred") else {})},
         }
 
     def run(self, table: pd.DataFrame, reader_rejects: pd.DataFrame | None, input_rows: int,
@@ -624,7 +658,8 @@ def _join(table: pd.DataFrame, rows: npt.NDArray[np.intp], columns: tuple[str, .
 
 def _meta_of(source: Any) -> dict[str, Any]:
     return {"header": dict(getattr(source, "header", {}) or {}), "format": getattr(source, "format", ""),
-            "version": getattr(source, "version", ""), "path": getattr(source, "path", "")}
+            "version": getattr(source, "version", ""), "path": getattr(source, "path", ""),
+            "inferred": dict(getattr(source, "inferred", {}) or {})}
 
 
 def validate(annotations: pd.DataFrame | AnnotationChunk, ontology: Ontology, *, policy: str = "replace",
@@ -649,7 +684,8 @@ def validate(annotations: pd.DataFrame | AnnotationChunk, ontology: Ontology, *,
         if list(table.columns) != list(TABLE_COLUMNS):
             table = _as_table(table)
         reader_rejects, input_rows, meta = annotations.rejects, annotations.input_rows, _meta_of(annotations)
-    v = _Validator(ontology, policy=policy, rules=rules, fail_on=fail_on, options=options, meta=meta)
+    v = _Validator(ontology, policy=policy, rules=rules, fail_on=fail_on, options=options, meta=meta,
+                   newest=lambda: newest_date(table["date"]))
     out = v.run(table, reader_rejects, input_rows, getattr(annotations, "notes", ()))
     result = v.finish()
     result.table, result.rejects, result.changes = out.table, out.rejects, out.changes
@@ -810,7 +846,7 @@ def validate_file(path: str | Path, ontology: Ontology, *, format: str | None = 
             if v is None:
                 meta = _meta_of(chunk)
                 v = _Validator(ontology, policy=policy, rules=rules, fail_on=fail_on, options=options, meta=meta,
-                               spill=True)
+                               spill=True, newest=lambda: _newest_in_file(path, format))
                 outputs.header(meta, ontology, policy)
             out = v.run(chunk.table, chunk.rejects, chunk.input_rows, chunk.notes)
             outputs.write(out, meta)
