@@ -222,3 +222,51 @@ def test_header_date_wins_over_rows(go: Any) -> None:
     result = validate_file(DATA / "header_only.gaf", go)
     assert result.releases["annotations"]["reference_date"] == "2019-01-29"
     assert "header" in result.releases["annotations"]["reference_date_from"]
+
+
+# -- 8. formats -----------------------------------------------------------------------------------------------
+
+def test_goatools_id2gos_is_read(go: Any) -> None:
+    from goannot.annotations import detect_format
+
+    assert detect_format(DATA / "id2gos_goatools.txt") == "id2gos"
+    aset = read_annotations(DATA / "id2gos_goatools.txt")
+    assert aset.format == "id2gos"
+    assert list(zip(aset.table["db_object_id"], aset.table["go_id"], aset.table["line"])) == [
+        ("IL7", "GO:0005125", 2), ("IL7", "GO:0006955", 2), ("IL7", "GO:0005576", 2), ("IL7R", "GO:0004917", 4),
+        ("CD4", "GO:0005515", 5), ("CD4", "GO:42", 5)]
+    assert aset.rejects["line"].tolist() == [6, 7]
+    result = validate(aset, go)
+    _accounted(result)
+    assert result.rejects.set_index("line")["rule"].to_dict() == {
+        5: "GOANNOT:malformed-id", 6: "GOANNOT:unparsable-line", 7: "GOANNOT:unparsable-line"}
+
+
+def test_gpi_is_refused_as_annotations_with_a_clear_message(capsys: pytest.CaptureFixture[str]) -> None:
+    from goannot.cli import main
+
+    assert main(["validate", str(DATA / "gpi_given_as_annotations.gpi")]) == 2
+    assert "GPI file is a table of gene products, not GO annotations" in capsys.readouterr().err
+
+
+def test_gpi_feeds_the_gene_index() -> None:
+    from goannot.cli import _gene_index
+
+    index = _gene_index(str(DATA / "gpi_given_as_annotations.gpi"))
+    table = index.table if hasattr(index, "table") else None
+    found = index.resolve_one("Il7", 10090)
+    assert found["status"] != "unknown" and "98933" in str(dict(found))
+    assert table is None or len(table) == 2
+
+
+def test_gpad_header_over_gaf_rows_is_read_as_gaf() -> None:
+    from goannot.annotations import detect_format
+
+    assert detect_format(DATA / "gpad_header_over_gaf_rows.txt") == "gaf"
+    aset = read_annotations(DATA / "gpad_header_over_gaf_rows.txt")
+    assert aset.format == "gaf" and aset.version == "2.2" and len(aset.table) == 2 and len(aset.rejects) == 0
+
+
+def test_header_less_16_column_gaf_is_detected() -> None:
+    aset = read_annotations(DATA / "no_version_header_16_columns.txt")
+    assert aset.format == "gaf" and len(aset.table) == 2 and aset.version == "2.1"

@@ -20,6 +20,7 @@ from ._model import AnnotationChunk, AnnotationSet, rejects_frame
 from .gaf import read_gaf
 from .gene2go import read_gene2go
 from .gpad import gpi_entities, read_gpad
+from .id2gos import looks_like_id2gos, read_id2gos
 from .table import read_table
 
 __all__ = ["READERS", "FORMATS", "detect_format", "iter_annotations", "read_annotations", "ChunkReader",
@@ -37,6 +38,7 @@ READERS: dict[str, ChunkReader] = {
     "gpi": gpi_entities,
     "gene2go": read_gene2go,
     "table": read_table,
+    "id2gos": read_id2gos,
 }
 FORMATS = tuple(READERS)
 
@@ -61,40 +63,59 @@ def _head(path: Path) -> bytes:
             return b""
 
 
+#: Column counts of each format's data lines (GAF 1.0 / short GAF 2.x / GAF 2.x; GPAD 1.2 and 2.0; GPI).
+_WIDTHS = {"gaf": (15, 16, 17), "gpad": (12,), "gpi": (10, 11)}
+_DATA_LINES = 50
+
+
 def detect_format(path: str | Path) -> str:
     """Name the format of an annotation file from its first lines (then its name).
 
-    Version lines decide (``!gaf-version``, ``!gpa-version``/``!gpad-version``, ``!gpi-version``), then
-    NCBI's ``#tax_id`` header, then the column count of the first data line after ``!`` headers
-    (17 or 15 -> GAF, 12 -> GPAD), then the file name (.gaf, .gpad, .gpi, gene2go); anything else is
-    read as a plain table or page text.
+    Version lines (``!gaf-version``, ``!gpa-version``/``!gpad-version``, ``!gpi-version``) name a
+    format, but the column counts of the first data lines (up to 50) must agree: a ``!gpa-version``
+    header over 15- to 17-column rows is a mislabelled GAF and is read as GAF (with a warning).
+    Then NCBI's ``#tax_id`` header (gene2go); then the data lines alone: 15 to 17 columns -> GAF,
+    12 columns under ``!`` headers -> GPAD, ``gene<TAB>GO:..;GO:..`` -> goatools' id2gos; then the
+    file name (.gaf, .gpad, .gpi, gene2go); anything else is read as a plain table or page text.
     """
     p = Path(path)
     text = _head(p).removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="replace")
     lines = [ln.strip("\r") for ln in text.split("\n")[:-1] or text.split("\n")]
+    declared = ""
     bang = False
+    data: list[str] = []
     for line in lines:
         low = line.strip().lower().replace(" ", "")
         if not low:
             continue
-        if low.startswith("!gaf-version"):
-            return "gaf"
-        if low.startswith(("!gpa-version", "!gpad-version")):
-            return "gpad"
-        if low.startswith("!gpi-version"):
-            return "gpi"
-        if low.startswith("#tax_id"):
+        if not data and low.startswith("#tax_id"):
             return "gene2go"
         if low.startswith("!"):
             bang = True
+            for key, fmt in (("!gaf-version", "gaf"), ("!gpa-version", "gpad"), ("!gpad-version", "gpad"),
+                             ("!gpi-version", "gpi")):
+                if low.startswith(key) and not declared:
+                    declared = fmt
             continue
-        ncols = line.count("\t") + 1
-        if bang or ncols in (15, 17):
-            if ncols in (15, 17):
-                return "gaf"
-            if ncols == 12:
-                return "gpad"
-        break
+        data.append(line)
+        if len(data) >= _DATA_LINES:
+            break
+    widths = [ln.count("\t") + 1 for ln in data]
+    common = max(set(widths), key=widths.count) if widths else 0
+    if declared:
+        if not widths or common in _WIDTHS[declared]:
+            return declared
+        if common in _WIDTHS["gaf"]:  # no GPAD or GPI line has 15 to 17 columns: a mislabelled GAF
+            log.warning("%s: its header says %s, but its data lines have %d columns: reading it as GAF",
+                        p, declared, common)
+            return "gaf"
+        return declared
+    if common in _WIDTHS["gaf"]:
+        return "gaf"
+    if bang and common == 12:
+        return "gpad"
+    if looks_like_id2gos(data):
+        return "id2gos"
     name = p.name.lower().removesuffix(".gz")
     for ext, fmt in ((".gaf", "gaf"), (".gpad", "gpad"), (".gpa", "gpad"), (".gpi", "gpi")):
         if name.endswith(ext):
@@ -164,7 +185,8 @@ def iter_annotations(path: str | Path, format: str | None = None, *, strict: boo
     ``format`` forces a reader (one of :data:`FORMATS`); by default it is detected. Every chunk
     repeats the file's ``header``, ``format`` and ``version``. Bad lines go to each chunk's
     ``rejects``; ``strict=True`` raises :class:`~goannot.errors.AnnotationParseError` at the first one.
-    ``options`` go to the reader (``gpi=`` for GPAD). Input that is not annotations (empty, binary,
+    ``options`` go to the reader (``gpi=`` for GPAD). A GPI file is refused (it holds no annotations)
+    unless ``entities=True`` asks for its gene products as rows with empty annotation columns. Input that is not annotations (empty, binary,
     an ontology, nothing readable) raises :class:`~goannot.errors.AnnotationParseError`: at the call
     when its first bytes tell, after the last chunk when no row could be read.
     """
@@ -178,6 +200,9 @@ def iter_annotations(path: str | Path, format: str | None = None, *, strict: boo
     fmt = format or detect_format(p)
     if fmt not in READERS:
         raise GoannotError(f"unknown annotation format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    if fmt == "gpi" and not options.pop("entities", False):
+        raise AnnotationParseError(p, None, "a GPI file is a table of gene products, not GO annotations: give it "
+                                            "with its GPAD (gpi=), or as the gene index (--gene-index)")
     if fmt != "gpad" and options.pop("gpi", None) is not None:
         log.info("%s is read as %s: the GPI file is not used", path, fmt)
     log.debug("reading %s as %s", path, fmt)
