@@ -270,3 +270,14 @@ def test_gpad_header_over_gaf_rows_is_read_as_gaf() -> None:
 def test_header_less_16_column_gaf_is_detected() -> None:
     aset = read_annotations(DATA / "no_version_header_16_columns.txt")
     assert aset.format == "gaf" and len(aset.table) == 2 and aset.version == "2.1"
+
+
+# -- 7. IBA references ----------------------------------------------------------------------------------------
+
+def test_every_reference_paint_used_is_accepted_legacy_ones_with_a_warning(go: Any) -> None:
+    result = _validate("iba_paint_references.gaf", go)
+    _accounted(result)
+    assert result.table["db_object_id"].tolist() == ["P00001", "P00002", "P00003", "P00004"]
+    assert result.rejects.set_index("line")["rule"].to_dict() == {7: "GORULE:0000037"}
+    graded = [(line, sev) for line, sev, _ in _rules(result, "GORULE:0000037")]
+    assert graded == [(4, "warning"), (5, "warning"), (7, "error")]

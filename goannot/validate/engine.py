@@ -232,7 +232,7 @@ class _Found:
 
     line: npt.NDArray[np.int64]
     rule: str
-    severity: str
+    severity: npt.NDArray[Any] | str
     go_id: npt.NDArray[Any]
     message: npt.NDArray[Any] | str
     fix: npt.NDArray[Any] | None
@@ -332,7 +332,10 @@ class _Chunk:
         # One message for every row (GORULE:0000051 flags ~17% of GOA human): kept as one string, so
         # the findings batch repeats it instead of converting each row's copy.
         one = message[0] if isinstance(message[0], str) and bool((message == message[0]).all()) else None
-        self.findings.append(_Found(self.lines[at], rule.id, rule.severity.value, go,
+        # A rule may grade its findings (a "severity" column, e.g. GORULE:0000029's one-to-three-year band).
+        severity = (f["severity"].to_numpy(dtype=object) if "severity" in f and len(set(f["severity"])) > 1
+                    else str(f["severity"].iloc[0]) if "severity" in f else rule.severity.value)
+        self.findings.append(_Found(self.lines[at], rule.id, severity, go,
                                     message if one is None else one, fix, action if same is None else same))
         self.counts[rule.id] = self.counts.get(rule.id, 0) + len(f)
         rej = action == Action.REJECT.value

@@ -402,8 +402,8 @@ def gorule_0000063(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
 # Evidence / provenance rules
 # ---------------------------------------------------------------------------------------------
 
-#: PAINT's reference: GO_REF:0000033 now, PMID:21873635 in files before 2019/2020.
-_PAINT_REFERENCES = ("GO_REF:0000033", "PMID:21873635")
+#: PAINT's reference: GO_REF:0000033 now; PMID:21873635 and PAINT_REF:n in files before 2019/2020.
+_PAINT_REFERENCES = ("GO_REF:0000033", "PMID:21873635", "PAINT_REF:")
 
 
 @register("GORULE:0000026", "IBA annotations must have been sourced from the PAINT inference pipeline",
@@ -423,7 +423,8 @@ def gorule_0000026(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
 @register("GORULE:0000037", "IBA annotations should ONLY be assigned_by GO_Central and have GO_REF:0000033 "
           "as a reference", Severity.ERROR, url=_URL.format(37))
 def gorule_0000037(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
-    """IBA annotations whose reference is not PAINT's (GO_REF:0000033, or PMID:21873635 in older files).
+    """IBA annotations whose reference is not PAINT's GO_REF:0000033 (rejected); the references PAINT used
+    before it (PMID:21873635, and PAINT_REF:n in 2018-era files) are accepted with a warning.
 
     The assigned_by half of the rule is GORULE:0000026's finding, so a leaked row is reported once.
     """
@@ -432,10 +433,18 @@ def gorule_0000037(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
     if not iba.any():
         return no_findings()
     rows = np.flatnonzero(iba)  # the reference matters only on IBA rows: a few percent of a file
-    ok_ref = v.regex_at(Col.REFERENCE, r"(?:^|\|)(?:GO_REF:0000033|PMID:21873635)(?:\||$)", rows)
-    bad = np.zeros(v.n, dtype=bool)
-    bad[rows[~ok_ref]] = True
-    return _result(bad, "IBA annotation without the PAINT reference GO_REF:0000033", v, action=Action.REJECT)
+    ok_ref = v.regex_at(Col.REFERENCE, r"(?:^|\|)GO_REF:0000033(?:\||$)", rows)
+    legacy_ref = ~ok_ref & v.regex_at(Col.REFERENCE, r"(?:^|\|)(?:PMID:21873635|PAINT_REF:[0-9]+)(?:\||$)", rows)
+    bad, legacy = np.zeros(v.n, dtype=bool), np.zeros(v.n, dtype=bool)
+    bad[rows[~ok_ref & ~legacy_ref]] = True
+    legacy[rows[legacy_ref]] = True  # references PAINT used before GO_REF:0000033: a warning, kept
+    out = _result(bad | legacy, lambda r: np.where(legacy[r], _cat("IBA annotation with PAINT's legacy reference ",
+                                                                   v.values(Col.REFERENCE, r), " (now GO_REF:0000033)"),
+                                                   "IBA annotation without the PAINT reference GO_REF:0000033"), v,
+                  action=lambda r: np.where(legacy[r], str(Action.REPORT), str(Action.REJECT)).astype(object))
+    if len(out):
+        out["severity"] = np.where(legacy[out["row"].to_numpy()], str(Severity.WARNING), str(Severity.ERROR))
+    return out
 
 
 @register("GORULE:0000042", "Qualifier: IKR evidence code requires a NOT qualifier", Severity.ERROR,
