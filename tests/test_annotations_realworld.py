@@ -281,3 +281,31 @@ def test_every_reference_paint_used_is_accepted_legacy_ones_with_a_warning(go: A
     assert result.rejects.set_index("line")["rule"].to_dict() == {7: "GORULE:0000037"}
     graded = [(line, sev) for line, sev, _ in _rules(result, "GORULE:0000037")]
     assert graded == [(4, "warning"), (5, "warning"), (7, "error")]
+
+
+# -- 10. --fix headers ------------------------------------------------------------------------------------------
+
+def test_fix_output_keeps_the_producer_header_as_written(go: Any, tmp_path: Path) -> None:
+    src = DATA / "producer_header_kept.gaf"
+    fixed = tmp_path / "fixed.gaf"
+    validate_file(src, go, fix_path=fixed)
+    written = fixed.read_text().splitlines()
+    original = src.read_text().splitlines()[:7]
+    assert written[:7] == original
+    assert written[7].startswith("!goannot-validated: GO releases/2019-01-27")
+    assert read_annotations(fixed).table["db_object_id"].tolist() == ["SPAC1002.02", "SPAC1002.03c"]
+
+
+def test_convert_to_22_writes_a_22_header(go: Any, tmp_path: Path) -> None:
+    fixed = tmp_path / "fixed.gaf"
+    validate_file(DATA / "producer_header_kept.gaf", go, fix_path=fixed, options={"convert_to_22": True})
+    lines = fixed.read_text().splitlines()
+    assert lines[0] == "!gaf-version: 2.2" and lines[1:7] == (DATA / "producer_header_kept.gaf").read_text().splitlines()[1:7]
+    again = read_annotations(fixed)
+    assert again.version == "2.2" and again.table["qualifier"].tolist() == ["located_in", "NOT|acts_upstream_of_or_within"]
+
+
+def test_fix_output_of_a_header_less_file_states_its_version(go: Any, tmp_path: Path) -> None:
+    fixed = tmp_path / "fixed.gaf"
+    validate_file(DATA / "no_version_header_gaf22.gaf", go, fix_path=fixed)
+    assert fixed.read_text().startswith("!gaf-version: 2.2\n!goannot-validated:")

@@ -22,6 +22,7 @@ class Meta:
     version: str
     header: dict[str, str]
     inferred: dict[str, str] | None = None
+    header_lines: tuple[str, ...] = ()
 
 
 def chunks_of(table: pa.Table, rejects: list[Reject], skipped: int, meta: Meta,
@@ -53,6 +54,7 @@ def chunks_of(table: pa.Table, rejects: list[Reject], skipped: int, meta: Meta,
             path=meta.path,
             notes=piece_notes,
             inferred=dict(meta.inferred or {}),
+            header_lines=meta.header_lines,
         )
         first = False
         start += step

@@ -96,6 +96,8 @@ class AnnotationChunk:
     input_rows: int = field(default=-1)
     notes: tuple[ReaderNote, ...] = ()
     inferred: dict[str, str] = field(default_factory=dict)
+    #: The file's header lines exactly as written (comment lines before the first data line).
+    header_lines: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.input_rows < 0:

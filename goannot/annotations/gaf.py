@@ -171,7 +171,8 @@ def _gaf_chunks(path: str, strict: bool, chunk_rows: int, block_bytes: int) -> I
             inferred["version"] = f"{version}: no !gaf-version line; {why}"
             log.info("%s: no !gaf-version line: reading as GAF %s (%s)", path, version, why)
     layout = gaf_layout(version)
-    meta = Meta(path, "gaf", version, header, inferred)
+    meta = Meta(path, "gaf", version, header, inferred,
+                tuple(line for line in header_lines if line.strip().startswith("!")))
     skipped = len(header_lines)
     todo = chain([rest], blocks)
     del rest  # the chain holds the first block only until it is parsed

@@ -238,6 +238,7 @@ def read_annotations(path: str | Path, format: str | None = None, *, strict: boo
         input_rows=sum(c.input_rows for c in chunks),
         notes=tuple(note for c in chunks for note in c.notes),
         inferred=dict(first.inferred),
+        header_lines=first.header_lines,
     )
 
 

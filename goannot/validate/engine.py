@@ -662,7 +662,8 @@ def _join(table: pd.DataFrame, rows: npt.NDArray[np.intp], columns: tuple[str, .
 def _meta_of(source: Any) -> dict[str, Any]:
     return {"header": dict(getattr(source, "header", {}) or {}), "format": getattr(source, "format", ""),
             "version": getattr(source, "version", ""), "path": getattr(source, "path", ""),
-            "inferred": dict(getattr(source, "inferred", {}) or {})}
+            "inferred": dict(getattr(source, "inferred", {}) or {}),
+            "header_lines": tuple(getattr(source, "header_lines", ()) or ())}
 
 
 def validate(annotations: pd.DataFrame | AnnotationChunk, ontology: Ontology, *, policy: str = "replace",
@@ -760,16 +761,20 @@ class _Outputs:
             raise
         self.started = False
 
-    def header(self, meta: dict[str, Any], ontology: Ontology, policy: str) -> None:
+    def header(self, meta: dict[str, Any], ontology: Ontology, policy: str, convert_to_22: bool = False) -> None:
         if self.started:
             return
         self.started = True
         if "fix" in self.files:
             fh = self.files["fix"][1]
             if meta.get("format") == "gaf":
-                lines = [f"!gaf-version: {meta.get('version') or '2.1'}"]
-                lines += [f"!{k}: {v}" for k, v in meta.get("header", {}).items() if k != "gaf-version"]
-                lines.append(f"!goannot-validated: GO {ontology.data_version}, policy {policy}")
+                from ..annotations.writers import gaf_header
+
+                version = str(meta.get("version") or "2.1")
+                if convert_to_22 and policy != "keep" and version.startswith(("2.0", "2.1")):
+                    version = "2.2"  # GORULE:0000059 gave every row its relation
+                lines = gaf_header(meta.get("header_lines") or (), version,
+                                   f"goannot-validated: GO {ontology.data_version}, policy {policy}")
                 fh.write(("\n".join(lines) + "\n").encode("utf-8"))
             else:
                 fh.write(("\t".join(TABLE_COLUMNS) + "\n").encode("utf-8"))
@@ -850,7 +855,7 @@ def validate_file(path: str | Path, ontology: Ontology, *, format: str | None = 
                 meta = _meta_of(chunk)
                 v = _Validator(ontology, policy=policy, rules=rules, fail_on=fail_on, options=options, meta=meta,
                                spill=True, newest=lambda: _newest_in_file(path, format))
-                outputs.header(meta, ontology, policy)
+                outputs.header(meta, ontology, policy, bool((options or {}).get("convert_to_22")))
             out = v.run(chunk.table, chunk.rejects, chunk.input_rows, chunk.notes)
             outputs.write(out, meta)
             log.debug("%s: %d rows validated", path, v.result.input_rows)
