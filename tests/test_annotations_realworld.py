@@ -309,3 +309,32 @@ def test_fix_output_of_a_header_less_file_states_its_version(go: Any, tmp_path: 
     fixed = tmp_path / "fixed.gaf"
     validate_file(DATA / "no_version_header_gaf22.gaf", go, fix_path=fixed)
     assert fixed.read_text().startswith("!gaf-version: 2.2\n!goannot-validated:")
+
+
+def test_extension_relations_checked_where_the_release_declares_them(go: Any) -> None:
+    from goannot import load_ontology
+
+    mini = load_ontology(Path(__file__).parent / "data" / "obo" / "go-mini-extension-relations.obo")
+    result = _validate("extension_relation_unknown.gaf", mini)
+    found = [(line, msg) for line, _, msg in _rules(result, "GORULE:0000001")]
+    assert found == [(4, "annotation extension relation(s) has_inptu not declared in this GO release")]
+    # The bundled go-basic release declares no extension relation (no has_input): nothing can be said.
+    assert _rules(_validate("extension_relation_unknown.gaf", go), "GORULE:0000001") == []
+
+
+# -- regression on a bundled real file ----------------------------------------------------------------------
+
+def test_bundled_worm_gaf_results_move_only_where_issue_12_asks(go: Any) -> None:
+    from goannot.sources import locate
+
+    result = validate_file(locate("goa_worm-2019-01-29"), go)
+    assert (result.input_rows, result.kept, result.repaired, result.rejected, result.merged) == (75650, 75602, 48, 0, 0)
+    counts = dict(result.counts_by_rule)
+    # The one moved count: PAINT's pre-2020 reference PMID:21873635 on every IBA row, now a warning.
+    assert counts.pop("GORULE:0000037") == 24338
+    assert set(result.findings.loc[result.findings["rule"] == "GORULE:0000037", "severity"]) == {"warning"}
+    assert counts == {"GORULE:0000005": 26, "GORULE:0000008": 12, "GORULE:0000046": 97, "GORULE:0000051": 2736,
+                      "GORULE:0000061": 48, "GORULE:0000063": 204}
+    annotations = result.releases["annotations"]
+    assert annotations["version"] == "2.1" and "inferred" not in annotations
+    assert annotations["reference_date"] == "2019-01-14" and "header" in annotations["reference_date_from"]
