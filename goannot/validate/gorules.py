@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..columns import EVIDENCE_CODES, NAMESPACE_OF_ASPECT, Col
@@ -433,14 +434,20 @@ def gorule_0000037(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
     if not iba.any():
         return no_findings()
     rows = np.flatnonzero(iba)  # the reference matters only on IBA rows: a few percent of a file
-    ok_ref = v.regex_at(Col.REFERENCE, r"(?:^|\|)GO_REF:0000033(?:\||$)", rows)
-    legacy_ref = ~ok_ref & v.regex_at(Col.REFERENCE, r"(?:^|\|)(?:PMID:21873635|PAINT_REF:[0-9]+)(?:\||$)", rows)
-    bad, legacy = np.zeros(v.n, dtype=bool), np.zeros(v.n, dtype=bool)
-    bad[rows[~ok_ref & ~legacy_ref]] = True
-    legacy[rows[legacy_ref]] = True  # references PAINT used before GO_REF:0000033: a warning, kept
-    out = _result(bad | legacy, lambda r: np.where(legacy[r], _cat("IBA annotation with PAINT's legacy reference ",
-                                                                   v.values(Col.REFERENCE, r), " (now GO_REF:0000033)"),
-                                                   "IBA annotation without the PAINT reference GO_REF:0000033"), v,
+    refs = v.arrow(Col.REFERENCE).take(pa.array(rows, type=pa.int64())).dictionary_encode()
+    texts = refs.dictionary.to_pylist()  # a handful of distinct references: judged one by one
+    ok = np.array([bool(re.search(r"(?:^|\|)GO_REF:0000033(?:\||$)", t)) for t in texts] + [False], dtype=bool)
+    old = np.array([bool(re.search(r"(?:^|\|)(?:PMID:21873635|PAINT_REF:[0-9]+)(?:\||$)", t)) for t in texts]
+                   + [False], dtype=bool) & ~ok
+    code = np.full(v.n, len(texts), dtype=np.intp)
+    code[rows] = refs.indices.to_numpy(zero_copy_only=False)
+    bad, legacy = iba & ~ok[code] & ~old[code], old[code]  # legacy: references PAINT used before GO_REF:0000033
+    text = np.array([f"IBA annotation with PAINT's legacy reference {t} (now GO_REF:0000033)" for t in texts]
+                    + [""], dtype=object)
+
+    def message(r: Rows) -> npt.NDArray[Any]:
+        return np.where(legacy[r], text[code[r]], "IBA annotation without the PAINT reference GO_REF:0000033")
+    out = _result(bad | legacy, message, v,
                   action=lambda r: np.where(legacy[r], str(Action.REPORT), str(Action.REJECT)).astype(object))
     if len(out):
         out["severity"] = np.where(legacy[out["row"].to_numpy()], str(Severity.WARNING), str(Severity.ERROR))
