@@ -333,8 +333,9 @@ class _Chunk:
         # the findings batch repeats it instead of converting each row's copy.
         one = message[0] if isinstance(message[0], str) and bool((message == message[0]).all()) else None
         # A rule may grade its findings (a "severity" column, e.g. GORULE:0000029's one-to-three-year band).
-        severity = (f["severity"].to_numpy(dtype=object) if "severity" in f and len(set(f["severity"])) > 1
-                    else str(f["severity"].iloc[0]) if "severity" in f else rule.severity.value)
+        graded = f["severity"].to_numpy(dtype=object) if "severity" in f else None
+        severity = (rule.severity.value if graded is None else str(graded[0]) if bool((graded == graded[0]).all())
+                    else graded)
         self.findings.append(_Found(self.lines[at], rule.id, severity, go,
                                     message if one is None else one, fix, action if same is None else same))
         self.counts[rule.id] = self.counts.get(rule.id, 0) + len(f)

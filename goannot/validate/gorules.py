@@ -445,13 +445,15 @@ def gorule_0000037(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
     text = np.array([f"IBA annotation with PAINT's legacy reference {t} (now GO_REF:0000033)" for t in texts]
                     + [""], dtype=object)
 
+    if not bad.any() and int(old.sum()) == 1:  # 2019-era files: every IBA row cites PMID:21873635
+        return _result(legacy, text[int(np.flatnonzero(old)[0])], v, action=str(Action.REPORT),
+                       severity=str(Severity.WARNING))
+
     def message(r: Rows) -> npt.NDArray[Any]:
         return np.where(legacy[r], text[code[r]], "IBA annotation without the PAINT reference GO_REF:0000033")
-    out = _result(bad | legacy, message, v,
-                  action=lambda r: np.where(legacy[r], str(Action.REPORT), str(Action.REJECT)).astype(object))
-    if len(out):
-        out["severity"] = np.where(legacy[out["row"].to_numpy()], str(Severity.WARNING), str(Severity.ERROR))
-    return out
+    return _result(bad | legacy, message, v,
+                   action=lambda r: np.where(legacy[r], str(Action.REPORT), str(Action.REJECT)).astype(object),
+                   severity=lambda r: np.where(legacy[r], str(Severity.WARNING), str(Severity.ERROR)).astype(object))
 
 
 @register("GORULE:0000042", "Qualifier: IKR evidence code requires a NOT qualifier", Severity.ERROR,
