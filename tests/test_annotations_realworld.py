@@ -338,3 +338,8 @@ def test_bundled_worm_gaf_results_move_only_where_issue_12_asks(go: Any) -> None
     annotations = result.releases["annotations"]
     assert annotations["version"] == "2.1" and "inferred" not in annotations
     assert annotations["reference_date"] == "2019-01-14" and "header" in annotations["reference_date_from"]
+
+
+def test_page_text_starting_with_a_bracket_is_not_taken_for_json() -> None:
+    aset = read_annotations(DATA / "page_text_starting_with_a_link.txt")
+    assert aset.format == "table" and aset.table["go_id"].tolist() == ["GO:0005125"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import logging
+import re
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -141,7 +142,7 @@ def unusable_reason(head: bytes) -> str | None:
     start = text.lstrip()
     if start.startswith(b"format-version:") or start.startswith(b"[Term]") or b"\n[Term]" in text:
         return "this looks like an OBO ontology, not annotations (give it as the GO release instead)"
-    if start[:1] in (b"{", b"["):
+    if start[:1] == b"{" or re.match(rb"\[\s*[\[{\"0-9-]", start):  # not "[IL7](...)" page text
         return "this looks like a JSON document (an OBO-Graphs ontology?), not tab-separated annotations"
     return None
 

@@ -39,7 +39,7 @@ import logging
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,6 +57,8 @@ from ._spill import FindingSpill, batch_findings
 from .report import FINDING_RECORD, STATUSES, ValidationResult, empty_findings, merge_counts, write_report_json
 from .rules import Action, Rule, RuleContext, Severity
 from .rules import rules as registered_rules
+from .dates import header_date as header_date  # re-exported: goannot.report.job reads it here
+from .dates import newest_date, newest_in_file, reference_date
 
 if TYPE_CHECKING:
     from ..annotations import AnnotationChunk
@@ -414,62 +416,6 @@ class _Chunk:
         self.frame = self.frame.iloc[keep].reset_index(drop=True)
         self.pos = keep
         idrules.restrict(ctx, keep)
-
-
-def header_date(header: Mapping[str, Any]) -> _dt.date | None:
-    """The generation date an annotation file's header states (date-generated, generated or date), if any."""
-    for key in ("date-generated", "generated", "date"):
-        value = header.get(key)
-        if isinstance(value, list):
-            value = value[0] if value else None
-        if isinstance(value, str):
-            text = value.strip()
-            for candidate in (text[:10], text[:8]):
-                for fmt in ("%Y-%m-%d", "%Y%m%d"):
-                    try:
-                        return _dt.datetime.strptime(candidate, fmt).date()
-                    except ValueError:
-                        continue
-    return None
-
-
-def reference_date(header: Mapping[str, Any], newest: Callable[[], _dt.date | None] | None = None
-                   ) -> tuple[_dt.date, str]:
-    """The date rules needing "today" (GORULE:0000029's IEA age, dates in the future) count from, and why.
-
-    The file's own generation date; for a file whose header states none, its newest annotation date
-    (``newest``); the wall clock only when neither exists, with a warning. GO applies the IEA age
-    rule at submission time: judging an archived file (the bundled 2019 GOA files) by today's date
-    would reject every IEA row in it, which is not what the rule means. ``--today`` overrides all.
-    """
-    stated = header_date(header)
-    if stated is not None:
-        return stated, "the generation date in the file's header"
-    found = newest() if newest is not None else None
-    if found is not None:
-        return found, "the newest annotation date in the file (its header states no generation date)"
-    log.warning("no generation date in the header and no annotation date: age rules count from today")
-    return _dt.date.today(), "today's date (neither the header nor the rows give a date)"
-
-
-def newest_date(dates: Any) -> _dt.date | None:
-    """The latest valid YYYYMMDD value of a date column (Arrow or pandas), or None."""
-    arr = pa.array(dates.array) if isinstance(dates, pd.Series) else dates
-    valid = pc.filter(arr, pc.match_substring_regex(arr, r"^[0-9]{8}$"))
-    for value in sorted(set(pc.unique(valid).to_pylist()), reverse=True):
-        try:
-            return _dt.datetime.strptime(value, "%Y%m%d").date()
-        except ValueError:
-            continue
-    return None
-
-
-def _newest_in_file(path: str | Path, format: str | None) -> _dt.date | None:
-    """The newest annotation date of a file, read in a pass of its own (header-less streamed files)."""
-    from ..annotations import iter_annotations
-
-    days = [newest_date(c.table["date"]) for c in iter_annotations(path, format)]
-    return max((d for d in days if d is not None), default=None)
 
 
 class _Validator:
@@ -855,7 +801,7 @@ def validate_file(path: str | Path, ontology: Ontology, *, format: str | None = 
             if v is None:
                 meta = _meta_of(chunk)
                 v = _Validator(ontology, policy=policy, rules=rules, fail_on=fail_on, options=options, meta=meta,
-                               spill=True, newest=lambda: _newest_in_file(path, format))
+                               spill=True, newest=lambda: newest_in_file(path, format))
                 outputs.header(meta, ontology, policy, bool((options or {}).get("convert_to_22")))
             out = v.run(chunk.table, chunk.rejects, chunk.input_rows, chunk.notes)
             outputs.write(out, meta)
