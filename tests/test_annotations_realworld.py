@@ -343,3 +343,28 @@ def test_bundled_worm_gaf_results_move_only_where_issue_12_asks(go: Any) -> None
 def test_page_text_starting_with_a_bracket_is_not_taken_for_json() -> None:
     aset = read_annotations(DATA / "page_text_starting_with_a_link.txt")
     assert aset.format == "table" and aset.table["go_id"].tolist() == ["GO:0005125"]
+
+
+def test_gpad_unknown_relation_id_is_rejected_not_given_a_default(go: Any) -> None:
+    result = _validate("gpad20_unknown_relation_id.gpad", go)
+    assert result.table["qualifier"].tolist() == ["NOT|enables"]
+    assert result.rejects.set_index("line")["rule"].to_dict() == {3: "GORULE:0000001"}
+
+
+@pytest.mark.parametrize("policy", ["replace", "reject"])
+def test_other_repairs_keep_the_not_and_the_term(go: Any, tmp_path: Path, policy: str) -> None:
+    """Audit: the aspect repair (GORULE:0000028), the prefix repair (GORULE:0000027) and the merged-term
+    repair (GORULE:0000020) change the column they fix and nothing that says what is annotated."""
+    rows = [
+        ["UniProt", "P13232", "IL7", "NOT|enables", "GO:0005125", "PMID:1", "IDA", "", "P"],  # aspect + prefix
+        ["UniProtKB", "P13232", "IL7", "NOT|involved_in", "GO:0007582", "PMID:1", "IDA", "", "P"],  # alt_id of BP
+    ]
+    rest = ["n", "", "protein", "taxon:9606", "20050117", "UniProt", "", ""]
+    path = tmp_path / "audit.gaf"
+    path.write_text("!gaf-version: 2.2\n" + "\n".join("\t".join(r + rest) for r in rows) + "\n")
+    result = validate(read_annotations(path), go, policy=policy)
+    got = result.table[["db", "qualifier", "go_id", "aspect"]].values.tolist()
+    if policy == "replace":
+        assert got == [["UniProtKB", "NOT|enables", "GO:0005125", "F"], ["UniProtKB", "NOT|involved_in", "GO:0008150", "P"]]
+    else:  # policy reject: the secondary ID is rejected, not repaired
+        assert got == [["UniProtKB", "NOT|enables", "GO:0005125", "F"]]
