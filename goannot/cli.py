@@ -132,9 +132,12 @@ def _gene_index(spec: str) -> Any:
 
     if spec.startswith("ncbi:"):
         return GeneIndex.from_ncbi(int(spec.split(":", 1)[1]))
-    from .annotations import read_annotations
+    from .annotations import detect_format, read_annotations, read_gpi
 
-    return GeneIndex.from_annotations(read_annotations(_annotation_path(spec)).table)
+    path = _annotation_path(spec)
+    if detect_format(path) == "gpi":  # gene products, no annotations: just what an index needs
+        return GeneIndex.from_annotations(read_gpi(path), source=path.name)
+    return GeneIndex.from_annotations(read_annotations(path).table)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -580,9 +583,10 @@ def build_parser() -> argparse.ArgumentParser:
     oc.add_argument("--json", metavar="FILE", help="also write the findings as JSON")
 
     va = add("validate", _cmd_validate, "check annotations against a GO release, repair, never lose a row")
-    va.add_argument("file", metavar="FILE|SOURCE", help="GAF, GPAD, gene2go, or a table; or a manifest name")
+    va.add_argument("file", metavar="FILE|SOURCE", help="GAF, GPAD, gene2go, id2gos, or a table; or a manifest name")
     go_option(va)
-    va.add_argument("--format", choices=("gaf", "gpad", "gpi", "gene2go", "table"), help="skip format detection")
+    va.add_argument("--format", choices=("gaf", "gpad", "gpi", "gene2go", "table", "id2gos"),
+                    help="skip format detection")
     va.add_argument("--policy", choices=("replace", "keep", "reject"), default="replace",
                     help="secondary/obsolete IDs: replace where GO names one target (default), keep, or reject")
     va.add_argument("--fix", metavar="OUT", help="write the repaired annotations (GAF 2.2 for .gaf/.gaf.gz, else TSV)")
@@ -595,13 +599,13 @@ def build_parser() -> argparse.ArgumentParser:
     va.add_argument("--rules", metavar="ID,ID", help="run only these rule ids")
     va.add_argument("--convert-to-22", action="store_true", help="give GAF 2.0/2.1 rows their GAF 2.2 relation")
     va.add_argument("--today", metavar="YYYY-MM-DD", help="date for age rules (default: the file's own date)")
-    va.add_argument("--gene-index", metavar="ncbi:TAXON|GAF",
+    va.add_argument("--gene-index", metavar="ncbi:TAXON|GAF|GPI",
                     help="check gene identifiers against NCBI Gene (taxon 9606, 10090, 7227) or a GAF's genes")
 
     pr = add("propagate", _cmd_propagate, "gene x term closure over chosen relations, NOT-aware, with provenance")
     pr.add_argument("file", metavar="FILE|SOURCE")
     go_option(pr)
-    pr.add_argument("--format", choices=("gaf", "gpad", "gene2go", "table"))
+    pr.add_argument("--format", choices=("gaf", "gpad", "gene2go", "table", "id2gos"))
     pr.add_argument("--relations", metavar="R,R", help="relations to follow (default: is_a,part_of)")
     pr.add_argument("--regulates", action="store_true", help="also follow regulates, negatively_/positively_regulates")
     pr.add_argument("--evidence", metavar="SPEC", help="e.g. exclude:IEA, experimental, codes:IDA,IMP, no-ND")

@@ -21,7 +21,7 @@ ANTI_APOPTOSIS = "GO:0006916"
 
 def test_registry_is_a_plain_dict() -> None:
     assert isinstance(READERS, dict)
-    assert set(FORMATS) == {"gaf", "gpad", "gpi", "gene2go", "table"}
+    assert set(FORMATS) == {"gaf", "gpad", "gpi", "gene2go", "table", "id2gos"}
 
 
 def test_gpad12_with_gpi() -> None:
@@ -72,10 +72,13 @@ def test_gpi20_entities() -> None:
     ]
 
 
-def test_gpi_read_as_annotation_table() -> None:
-    result = read_annotations(DATA / "sample_1.2.gpi")
-    assert result.format == "gpi" and result.table["db_object_symbol"].tolist() == ["IL7"]
-    assert result.table["go_id"].tolist() == [""]
+def test_gpi_is_refused_as_annotations_but_read_as_entities() -> None:
+    # A GPI holds gene products, no annotations (issue 12): read as annotations it is refused.
+    with pytest.raises(AnnotationParseError, match="GPI file is a table of gene products"):
+        read_annotations(DATA / "sample_1.2.gpi")
+    chunks = list(iter_annotations(DATA / "sample_1.2.gpi", entities=True))
+    assert chunks[0].format == "gpi" and chunks[0].table["db_object_symbol"].tolist() == ["IL7"]
+    assert chunks[0].table["go_id"].tolist() == [""]
 
 
 def test_eco_mapping_by_reference() -> None:

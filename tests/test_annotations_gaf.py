@@ -84,11 +84,13 @@ HEADER = "!gaf-version: 2.1\n"
 
 
 @pytest.mark.parametrize(("body", "reason"), [
-    ("\t".join(GOOD[:15]), "expected 17 tab-separated columns (GAF 2.1), found 15"),
+    ("\t".join(GOOD[:14]), "expected 15 to 17 tab-separated columns (GAF 2.1), found 14"),
+    ("\t".join(GOOD + ["extra"]), "expected 15 to 17 tab-separated columns (GAF 2.1), found 18"),
     (_line(c5=""), "column 5 (GO ID) is empty"),
     (_line(c3="  "), "column 3 (DB Object Symbol) is empty"),
     (_line(c14="20191345"), "column 14 (Date) '20191345' is not a valid YYYYMMDD date"),
-    (_line(c14="2019-01-01"), "column 14 (Date) '2019-01-01' is not a valid YYYYMMDD date"),
+    (_line(c14="2019-02-30"), "column 14 (Date) '2019-02-30' is not a valid YYYYMMDD date"),
+    (_line(c14="2019-0101"), "column 14 (Date) '2019-0101' is not a valid YYYYMMDD date"),
     (_line(c7="XYZ"), "column 7 evidence code 'XYZ' is not a GO evidence code"),
 ])
 def test_malformed_line_is_rejected_with_reason(tmp_path: Path, body: str, reason: str) -> None:
@@ -135,9 +137,9 @@ def test_crlf_line_endings(tmp_path: Path) -> None:
 
 
 def test_empty_and_header_only_files(tmp_path: Path) -> None:
-    empty = read_annotations(_write(tmp_path, "", "empty.gaf"))
-    assert empty.table.empty and empty.rejects.empty and empty.input_rows == 0 and empty.skipped == 0
-    assert list(empty.table.columns) == list(TABLE_COLUMNS)
+    # An empty file is not a clean file of 0 annotations (issue 12): it is refused.
+    with pytest.raises(AnnotationParseError, match="the file is empty"):
+        read_annotations(_write(tmp_path, "", "empty.gaf"))
     only = read_annotations(_write(tmp_path, HEADER + "!generated-by: X\n", "header.gaf"))
     assert only.table.empty and only.skipped == 2 and only.header["generated-by"] == "X"
 

@@ -277,7 +277,8 @@ def test_gzip_fix_output_and_report(go: Ontology, tmp_path: Path) -> None:
                       "findings", "releases"}
     assert set(d["findings"][0]) == {"line", "rule", "severity", "go_id", "message", "fix", "action"}
     assert set(d["releases"]["go"]) >= {"data_version", "sha256", "path"}
-    assert set(d["releases"]["annotations"]) == {"path", "format", "version", "generated"}
+    assert set(d["releases"]["annotations"]) == {"path", "format", "version", "generated", "reference_date",
+                                                 "reference_date_from"}
     assert result.as_dict(max_findings=0)["findings"] == [] and result.as_dict(max_findings=0)["findings_truncated"]
     table = render_table(result)
     assert MERGED_OR_OBSOLETE in table and "line 3:" in table and "2 input rows" in table

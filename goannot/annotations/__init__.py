@@ -1,4 +1,4 @@
-"""Reading and writing GO annotation files: GAF, GPAD (+ GPI), gene2go, plain tables and page text.
+"""Reading and writing GO annotation files: GAF, GPAD (+ GPI), gene2go, goatools id2gos, plain tables and page text.
 
 Every reader yields the one annotation table of :mod:`goannot.columns` (string columns use pandas'
 pyarrow-backed string dtype, :data:`STRING_DTYPE`; ``line`` is int64). Only the names in ``__all__``
@@ -9,8 +9,11 @@ Decisions worth knowing:
 * Lenient by default: a bad line never aborts a file; it goes to ``rejects`` (line, reason, raw).
   ``strict=True`` raises :class:`~goannot.errors.AnnotationParseError` at the first bad line.
 * A truncated or corrupt gzip file always raises (the rows read so far cannot be known complete).
-* GAF 2.x lines need all 17 columns (the spec's optional columns 16-17 are optional in content,
-  not in tabs); GAF 1.0 files have 15.
+* GAF 2.x lines of 15 or 16 columns (optional trailing columns left out) are padded, as GO's parser
+  does, and reported; fewer than 15 or more than 17 are rejected. GAF 1.0 files have 15. Without a
+  ``!gaf-version`` line the version is decided from the content (``inferred`` says how).
+* Input that is not annotations (empty, binary, an ontology, a GPI, nothing readable) raises
+  :class:`~goannot.errors.AnnotationParseError` instead of reading as a clean file of 0 rows.
 * Header keys (``!key: value``) are lower-cased: ``!GO-version:`` -> ``header["go-version"]``.
 * GO ids, aspects and relations are kept as written: judging them is the validator's job.
 * GPAD ECO ids unknown to the shipped GAF-ECO mapping keep ``eco`` and leave ``evidence`` empty.

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from ._model import AnnotationChunk, Reject, arrow_table, rejects_frame, to_pandas
+from ._model import AnnotationChunk, ReaderNote, Reject, arrow_table, rejects_frame, to_pandas
 
 __all__ = ["Meta", "chunks_of", "empty_chunk"]
 
@@ -21,13 +21,16 @@ class Meta:
     format: str
     version: str
     header: dict[str, str]
+    inferred: dict[str, str] | None = None
+    header_lines: tuple[str, ...] = ()
 
 
 def chunks_of(table: pa.Table, rejects: list[Reject], skipped: int, meta: Meta,
-              chunk_rows: int) -> Iterator[AnnotationChunk]:
+              chunk_rows: int, notes: list[ReaderNote] | None = None) -> Iterator[AnnotationChunk]:
     """Yield ``table`` in slices of at most ``chunk_rows`` rows.
 
-    Rejects and skipped lines of the block go with its first slice.
+    Rejects and skipped lines of the block go with its first slice; each note goes with the slice
+    holding its lines.
     """
     n = table.num_rows
     step = max(1, chunk_rows)
@@ -35,6 +38,12 @@ def chunks_of(table: pa.Table, rejects: list[Reject], skipped: int, meta: Meta,
     first = True
     while first or start < n:
         piece = table.slice(start, step)
+        piece_notes: tuple[ReaderNote, ...] = ()
+        if notes:
+            lines = piece.column("line").to_numpy()
+            whole = start == 0 and len(piece) == n
+            piece_notes = tuple(note if whole else note.take(np.isin(note.lines, lines)) for note in notes)
+            piece_notes = tuple(note for note in piece_notes if len(note.lines))
         yield AnnotationChunk(
             table=to_pandas(piece),
             rejects=rejects_frame(rejects if first else []),
@@ -43,6 +52,9 @@ def chunks_of(table: pa.Table, rejects: list[Reject], skipped: int, meta: Meta,
             format=meta.format,
             version=meta.version,
             path=meta.path,
+            notes=piece_notes,
+            inferred=dict(meta.inferred or {}),
+            header_lines=meta.header_lines,
         )
         first = False
         start += step

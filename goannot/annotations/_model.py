@@ -29,6 +29,7 @@ __all__ = [
     "arrow_table",
     "to_pandas",
     "rejects_frame",
+    "ReaderNote",
 ]
 
 
@@ -52,11 +53,37 @@ _LINE = Col.LINE.value
 
 
 @dataclass(frozen=True)
+class ReaderNote:
+    """Lines the reader read, but not exactly as written: one rule, one message, maybe one column fixed.
+
+    A short GAF 2.x line padded to 17 columns, a ``YYYY-MM-DD`` date written ``YYYYMMDD``: the row is
+    kept, and the validator reports each line as a finding of ``rule`` (and, when ``column`` is set,
+    logs the change from ``before`` to the value now in the table and counts the row as repaired).
+    ``message`` is one text for every line or one per line.
+    """
+
+    lines: np.ndarray
+    rule: str
+    severity: str
+    message: str | np.ndarray
+    column: str = ""
+    before: np.ndarray | None = None
+
+    def take(self, keep: np.ndarray) -> ReaderNote:
+        """The note for the lines where ``keep`` (a boolean mask over ``lines``) is true."""
+        msg = self.message if isinstance(self.message, str) else self.message[keep]
+        before = None if self.before is None else self.before[keep]
+        return ReaderNote(self.lines[keep], self.rule, self.severity, msg, self.column, before)
+
+
+@dataclass(frozen=True)
 class AnnotationChunk:
     """A piece of an annotation file: rows, rejected lines and skipped lines of that piece.
 
     ``header`` and ``format``/``version`` describe the whole file and are repeated on every chunk.
-    ``input_rows == len(table) + len(rejects)`` always holds.
+    ``input_rows == len(table) + len(rejects)`` always holds. ``notes`` are the reader's findings on
+    rows it kept (see :class:`ReaderNote`); ``inferred`` says what the reader decided that the file did
+    not state (``{"version": "2.2 (...why...)"}`` for a GAF without a version line).
     """
 
     table: pd.DataFrame
@@ -67,6 +94,10 @@ class AnnotationChunk:
     version: str
     path: str
     input_rows: int = field(default=-1)
+    notes: tuple[ReaderNote, ...] = ()
+    inferred: dict[str, str] = field(default_factory=dict)
+    #: The file's header lines exactly as written (comment lines before the first data line).
+    header_lines: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.input_rows < 0:

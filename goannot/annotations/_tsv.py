@@ -24,10 +24,10 @@ import pyarrow.csv as pcsv
 
 from ..errors import AnnotationParseError
 from ._blocks import Block
-from ._model import Reject
+from ._model import Reject, empty_strings
 
 __all__ = ["Layout", "Rows", "split_header", "parse_block", "Check", "apply_checks", "empty_check",
-           "date_check", "value_check", "raise_first"]
+           "date_check", "value_check", "raise_first", "has_byte"]
 
 log = logging.getLogger(__name__)
 
@@ -40,16 +40,24 @@ class Layout:
 
     ``names`` are internal keys, ``titles`` what reasons call the columns ("GO ID"); ``label``
     names the format in reasons ("GAF 2.1"). ``comment`` starts header and comment lines.
+    ``min_cols`` (0: all columns) lets lines that stop early be read, padded with empty columns:
+    each such line is listed in ``Rows.short`` by the number of columns it had.
     """
 
     label: str
     names: tuple[str, ...]
     titles: tuple[str, ...]
     comment: bytes = b"!"
+    min_cols: int = 0
 
     @property
     def ncols(self) -> int:
         return len(self.names)
+
+    @property
+    def fewest(self) -> int:
+        """The fewest columns a line may have."""
+        return self.min_cols or self.ncols
 
 
 @dataclass
@@ -60,6 +68,8 @@ class Rows:
     lines: np.ndarray
     rejects: list[Reject] = field(default_factory=list)
     skipped: int = 0
+    #: Lines read with fewer than all columns (see ``Layout.min_cols``): column count -> line numbers.
+    short: dict[int, list[int]] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.lines)
@@ -135,9 +145,11 @@ def _read_exact(block: Block, layout: Layout) -> Rows:
     values: list[list[str]] = [[] for _ in layout.names]
     lines: list[int] = []
     rejects: list[Reject] = []
+    short: dict[int, list[int]] = {}
     skipped = 0
     comment = layout.comment.decode()
     ncols = layout.ncols
+    fewest = layout.fewest
     data = block.data
     pieces = data.split(b"\n")
     if data.endswith(b"\n"):
@@ -157,21 +169,57 @@ def _read_exact(block: Block, layout: Layout) -> Rows:
             skipped += 1
             continue
         fields = text.split("\t")
-        if len(fields) != ncols:
-            rejects.append((lineno, f"expected {ncols} tab-separated columns ({layout.label}), "
+        if not fewest <= len(fields) <= ncols:
+            wanted = f"{ncols}" if fewest == ncols else f"{fewest} to {ncols}"
+            rejects.append((lineno, f"expected {wanted} tab-separated columns ({layout.label}), "
                                     f"found {len(fields)}", text))
             continue
+        if len(fields) < ncols:
+            short.setdefault(len(fields), []).append(lineno)
+            fields += [""] * (ncols - len(fields))
         for store, value in zip(values, fields):
             store.append(value)
         lines.append(lineno)
     columns = {name: pa.array(vals, type=_STR) for name, vals in zip(layout.names, values)}
-    return Rows(columns, np.array(lines, dtype=np.int64), rejects, skipped)
+    return Rows(columns, np.array(lines, dtype=np.int64), rejects, skipped, short)
+
+
+def _first_ncols(data: bytes, comment: bytes) -> int:
+    """Columns of the first line of ``data`` (0 if it is blank or a comment)."""
+    end = data.find(b"\n")
+    line = data[:end if end >= 0 else len(data)]
+    if not line.strip() or line.startswith(comment):
+        return 0
+    return line.count(b"\t") + 1
+
+
+def _read_fast_short(block: Block, layout: Layout) -> Rows | None:
+    """The fast path for a clean block whose lines all stop at the same column before the last.
+
+    Files that leave off the optional trailing columns do so on every line (PomBase's 16-column
+    GAF): parsed with the shorter layout, then padded with empty columns, without a Python loop.
+    """
+    k = _first_ncols(block.data, layout.comment)
+    if not layout.fewest <= k < layout.ncols:
+        return None
+    fast = _read_fast(block.data, Layout(layout.label, layout.names[:k], layout.titles[:k], layout.comment))
+    if fast is None:
+        return None
+    n = len(fast[layout.names[0]])
+    for name in layout.names[k:]:
+        fast[name] = empty_strings(n)
+    lines = np.arange(block.first_line, block.first_line + n, dtype=np.int64)
+    return Rows(fast, lines, short={k: lines.tolist()} if n else {})
+
 
 
 def parse_block(block: Block, layout: Layout) -> Rows:
     """Candidate rows of a block, fast when the block is clean, exact otherwise."""
     fast = _read_fast(block.data, layout)
-    if fast is None:
+    short = _read_fast_short(block, layout) if fast is None and layout.min_cols else None
+    if short is not None:
+        rows = short
+    elif fast is None:
         log.debug("block at line %d is not clean; parsing it line by line", block.first_line)
         rows = _read_exact(block, layout)
     else:
@@ -191,6 +239,11 @@ def _may_have_space(arr: pa.Array | pa.ChunkedArray) -> bool:
     Most GAF columns (IDs, codes, dates) hold no space at all; a byte search of the data buffer is
     several times cheaper than the trim kernel's copy of the column.
     """
+    return has_byte(arr, *_SPACES)
+
+
+def has_byte(arr: pa.Array | pa.ChunkedArray, *needles: bytes) -> bool:
+    """True when one of ``needles`` occurs in the column's data (a byte search, no per-value work)."""
     chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
     for chunk in chunks:
         buffers = chunk.buffers()
@@ -198,7 +251,7 @@ def _may_have_space(arr: pa.Array | pa.ChunkedArray) -> bool:
             continue
         offsets = np.frombuffer(buffers[1], dtype=np.int64 if pa.types.is_large_string(chunk.type) else np.int32)
         data = buffers[2][int(offsets[chunk.offset]):int(offsets[chunk.offset + len(chunk)])].to_pybytes()
-        if any(space in data for space in _SPACES):
+        if any(needle in data for needle in needles):
             return True
     return False
 
@@ -234,7 +287,9 @@ def _valid_date(value: str, fmt: str) -> bool:
     return True
 
 
-_DATE_SHAPES = {"%Y%m%d": (re.compile(r"[0-9]{8}"), "YYYYMMDD"), "%Y-%m-%d": (re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"), "YYYY-MM-DD"),
+_DATE_SHAPES = {"%Y%m%d": (re.compile(r"[0-9]{8}"), "YYYYMMDD"),
+                # GAF says YYYYMMDD; YYYY-MM-DD is unambiguous and read too (the GAF reader rewrites it).
+                "gaf": (re.compile(r"[0-9]{8}|[0-9]{4}-[0-9]{2}-[0-9]{2}"), "YYYYMMDD"), "%Y-%m-%d": (re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"), "YYYY-MM-DD"),
                 # GPAD 2.0 says YYYY-MM-DD, its first drafts YYYYMMDD: both are read.
                 "gpad2": (re.compile(r"[0-9]{4}-?[0-9]{2}-?[0-9]{2}"), "YYYY-MM-DD")}
 

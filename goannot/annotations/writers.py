@@ -35,7 +35,7 @@ from ..atomic import atomic_open
 from ..columns import GAF_COLUMNS, Col
 from ..errors import GoannotError
 
-__all__ = ["write_gaf", "write_tsv", "write_json", "gaf22_qualifiers"]
+__all__ = ["write_gaf", "write_tsv", "gaf_header", "write_json", "gaf22_qualifiers"]
 
 log = logging.getLogger(__name__)
 
@@ -152,6 +152,26 @@ def write_gaf(annotations: pd.DataFrame, path: str | Path, *, version: str = "2.
     with atomic_open(path, "wb") as fh:
         fh.write(("\n".join(lines) + "\n").encode("utf-8"))
         _write_rows(fh, table, include_header=False)
+
+
+def gaf_header(header_lines: tuple[str, ...] | list[str], version: str, stamp: str = "") -> list[str]:
+    """The header of a GAF written from a read one: the producer's lines as written, then ``stamp``.
+
+    Case, spaces in keys, ``!!`` and multi-line notes are kept. The ``!gaf-version`` line says
+    ``version`` (the version the rows are written in, e.g. 2.2 after ``--convert-to-22``); a file
+    that had none gets one first, as GAF requires it.
+    """
+    out: list[str] = []
+    seen = False
+    for line in header_lines:
+        if line.lstrip("!").strip().lower().replace(" ", "").startswith("gaf-version") and not seen:
+            out.append(f"!gaf-version: {version}")
+            seen = True
+        else:
+            out.append(line)
+    if not seen:
+        out.insert(0, f"!gaf-version: {version}")
+    return out + ([f"!{stamp}"] if stamp else [])
 
 
 def write_tsv(annotations: pd.DataFrame, path: str | Path) -> None:

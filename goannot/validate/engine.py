@@ -39,7 +39,7 @@ import logging
 import os
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,9 +57,12 @@ from ._spill import FindingSpill, batch_findings
 from .report import FINDING_RECORD, STATUSES, ValidationResult, empty_findings, merge_counts, write_report_json
 from .rules import Action, Rule, RuleContext, Severity
 from .rules import rules as registered_rules
+from .dates import header_date as header_date  # re-exported: goannot.report.job reads it here
+from .dates import newest_date, newest_in_file, reference_date
 
 if TYPE_CHECKING:
     from ..annotations import AnnotationChunk
+    from ..annotations._model import ReaderNote
     from ..ontology import Ontology
 
 __all__ = ["validate", "validate_file", "DUPLICATE_KEY", "UNPARSABLE_LINE", "DUPLICATE_AFTER_REPAIR",
@@ -231,7 +234,7 @@ class _Found:
 
     line: npt.NDArray[np.int64]
     rule: str
-    severity: str
+    severity: npt.NDArray[Any] | str
     go_id: npt.NDArray[Any]
     message: npt.NDArray[Any] | str
     fix: npt.NDArray[Any] | None
@@ -331,7 +334,11 @@ class _Chunk:
         # One message for every row (GORULE:0000051 flags ~17% of GOA human): kept as one string, so
         # the findings batch repeats it instead of converting each row's copy.
         one = message[0] if isinstance(message[0], str) and bool((message == message[0]).all()) else None
-        self.findings.append(_Found(self.lines[at], rule.id, rule.severity.value, go,
+        # A rule may grade its findings (a "severity" column, e.g. GORULE:0000029's one-to-three-year band).
+        graded = f["severity"].to_numpy(dtype=object) if "severity" in f else None
+        severity = (rule.severity.value if graded is None else str(graded[0]) if bool((graded == graded[0]).all())
+                    else graded)
+        self.findings.append(_Found(self.lines[at], rule.id, severity, go,
                                     message if one is None else one, fix, action if same is None else same))
         self.counts[rule.id] = self.counts.get(rule.id, 0) + len(f)
         rej = action == Action.REJECT.value
@@ -341,6 +348,26 @@ class _Chunk:
         if rep.any():
             for col in (c for c in f.columns if c.startswith("set_")):
                 self._set(rule.id, col[4:], rows[rep], f[col].to_numpy(dtype=object)[rep])
+
+    def note(self, notes: tuple[ReaderNote, ...]) -> None:
+        """Record the reader's notes on rows it kept as findings; a note that fixed a column is a repair."""
+        for note in notes:
+            at = np.searchsorted(self.lines, note.lines)
+            found = at < len(self.lines)
+            found[found] = self.lines[at[found]] == note.lines[found]
+            at = at[found]
+            msg = note.message if isinstance(note.message, str) else np.asarray(note.message, dtype=object)[found]
+            go = self.original[_GO_ID].to_numpy(dtype=object)[at]
+            action = Action.REPAIR.value if note.column else Action.REPORT.value
+            self.findings.append(_Found(self.lines[at], note.rule, note.severity, go, msg, None, action))
+            self.counts[note.rule] = self.counts.get(note.rule, 0) + len(at)
+            if note.column and note.before is not None:
+                self.changed[at] = True
+                self.key_changed[at] |= note.column in _KEY_SET
+                self.changes.append(_frame(_CHANGE_COLUMNS, {
+                    "line": self.lines[at], "rule": [note.rule] * len(at), "column": [note.column] * len(at),
+                    "before": np.asarray(note.before, dtype=object)[found],
+                    "after": self.original[note.column].to_numpy(dtype=object)[at]}))
 
     def _reject(self, rule_id: str, at: npt.NDArray[np.intp], message: npt.NDArray[Any]) -> None:
         at, first = np.unique(at, return_index=True)
@@ -391,38 +418,12 @@ class _Chunk:
         idrules.restrict(ctx, keep)
 
 
-def header_date(header: Mapping[str, Any]) -> _dt.date | None:
-    """The generation date an annotation file's header states (date-generated, generated or date), if any."""
-    for key in ("date-generated", "generated", "date"):
-        value = header.get(key)
-        if isinstance(value, list):
-            value = value[0] if value else None
-        if isinstance(value, str):
-            text = value.strip()
-            for candidate in (text[:10], text[:8]):
-                for fmt in ("%Y-%m-%d", "%Y%m%d"):
-                    try:
-                        return _dt.datetime.strptime(candidate, fmt).date()
-                    except ValueError:
-                        continue
-    return None
-
-
-def reference_date(header: Mapping[str, Any]) -> _dt.date:
-    """The date age rules (GORULE:0000029) count from: the file's own generation date, else today.
-
-    GO applies the IEA age rule at submission time. Judging an archived file (the bundled 2019 GOA
-    files) by today's date would reject every IEA row in it, which is not what the rule means.
-    """
-    return header_date(header) or _dt.date.today()
-
-
 class _Validator:
     """Validates the chunks of one file in order, keeping the cross-chunk state and the totals."""
 
     def __init__(self, ontology: Ontology, *, policy: str, rules: list[str] | tuple[str, ...] | None,
                  fail_on: str, options: dict[str, Any] | None, meta: dict[str, Any],
-                 spill: bool = False) -> None:
+                 spill: bool = False, newest: Callable[[], _dt.date | None] | None = None) -> None:
         if policy not in idrules.POLICIES:
             raise ValueError(f"unknown policy {policy!r}; expected one of {', '.join(idrules.POLICIES)}")
         if fail_on not in ("info", "warning", "error", "never", "none"):
@@ -438,8 +439,10 @@ class _Validator:
                                         else "", "path": meta.get("path", "")}
         self.options.update(options or {})
         self.options["policy"] = policy
+        why = "the date given (--today)"
         if not self.options.get("today"):
-            self.options["today"] = reference_date(self.options["header"])
+            self.options["today"], why = reference_date(self.options["header"], newest)
+        self.reference = (str(self.options["today"]), why)
         self.state: dict[str, Any] = {}
         self.seen = _Seen.empty()
         self.state["goannot.engine.duplicates"] = self.seen
@@ -456,16 +459,20 @@ class _Validator:
         return {
             "go": {"data_version": self.ontology.data_version, "sha256": prov.sha256, "path": prov.path},
             "annotations": {"path": self.meta.get("path", ""), "format": self.meta.get("format", ""),
-                            "version": self.meta.get("version", ""), "generated": generated},
+                            "version": self.meta.get("version", ""), "generated": generated,
+                            "reference_date": self.reference[0], "reference_date_from": self.reference[1],
+                            **({"inferred": self.meta["inferred"]} if self.meta.get("inferred") else {})},
         }
 
-    def run(self, table: pd.DataFrame, reader_rejects: pd.DataFrame | None, input_rows: int) -> _ChunkOut:
+    def run(self, table: pd.DataFrame, reader_rejects: pd.DataFrame | None, input_rows: int,
+            notes: tuple[ReaderNote, ...] = ()) -> _ChunkOut:
         """Validate one chunk; see the module docstring for the steps."""
         if not isinstance(table.index, pd.RangeIndex) or table.index.start != 0 or table.index.step != 1:
             table = table.reset_index(drop=True)
         n = len(table)
         ctx = RuleContext(self.ontology, None, self.options, self.state, self.offset)
         work = _Chunk(table, self.policy, ctx.repaired_columns)
+        work.note(notes)
         idrules.attach_terms(table[_GO_ID], ctx)
         merge_counts(self.result.counts_by_status, idrules.status_counts(ctx))
         for rule in self.id_rules:
@@ -601,7 +608,9 @@ def _join(table: pd.DataFrame, rows: npt.NDArray[np.intp], columns: tuple[str, .
 
 def _meta_of(source: Any) -> dict[str, Any]:
     return {"header": dict(getattr(source, "header", {}) or {}), "format": getattr(source, "format", ""),
-            "version": getattr(source, "version", ""), "path": getattr(source, "path", "")}
+            "version": getattr(source, "version", ""), "path": getattr(source, "path", ""),
+            "inferred": dict(getattr(source, "inferred", {}) or {}),
+            "header_lines": tuple(getattr(source, "header_lines", ()) or ())}
 
 
 def validate(annotations: pd.DataFrame | AnnotationChunk, ontology: Ontology, *, policy: str = "replace",
@@ -626,8 +635,9 @@ def validate(annotations: pd.DataFrame | AnnotationChunk, ontology: Ontology, *,
         if list(table.columns) != list(TABLE_COLUMNS):
             table = _as_table(table)
         reader_rejects, input_rows, meta = annotations.rejects, annotations.input_rows, _meta_of(annotations)
-    v = _Validator(ontology, policy=policy, rules=rules, fail_on=fail_on, options=options, meta=meta)
-    out = v.run(table, reader_rejects, input_rows)
+    v = _Validator(ontology, policy=policy, rules=rules, fail_on=fail_on, options=options, meta=meta,
+                   newest=lambda: newest_date(table["date"]))
+    out = v.run(table, reader_rejects, input_rows, getattr(annotations, "notes", ()))
     result = v.finish()
     result.table, result.rejects, result.changes = out.table, out.rejects, out.changes
     result.timings = {"validate": time.perf_counter() - start}
@@ -698,16 +708,20 @@ class _Outputs:
             raise
         self.started = False
 
-    def header(self, meta: dict[str, Any], ontology: Ontology, policy: str) -> None:
+    def header(self, meta: dict[str, Any], ontology: Ontology, policy: str, convert_to_22: bool = False) -> None:
         if self.started:
             return
         self.started = True
         if "fix" in self.files:
             fh = self.files["fix"][1]
             if meta.get("format") == "gaf":
-                lines = [f"!gaf-version: {meta.get('version') or '2.1'}"]
-                lines += [f"!{k}: {v}" for k, v in meta.get("header", {}).items() if k != "gaf-version"]
-                lines.append(f"!goannot-validated: GO {ontology.data_version}, policy {policy}")
+                from ..annotations.writers import gaf_header
+
+                version = str(meta.get("version") or "2.1")
+                if convert_to_22 and policy != "keep" and version.startswith(("2.0", "2.1")):
+                    version = "2.2"  # GORULE:0000059 gave every row its relation
+                lines = gaf_header(meta.get("header_lines") or (), version,
+                                   f"goannot-validated: GO {ontology.data_version}, policy {policy}")
                 fh.write(("\n".join(lines) + "\n").encode("utf-8"))
             else:
                 fh.write(("\t".join(TABLE_COLUMNS) + "\n").encode("utf-8"))
@@ -787,9 +801,9 @@ def validate_file(path: str | Path, ontology: Ontology, *, format: str | None = 
             if v is None:
                 meta = _meta_of(chunk)
                 v = _Validator(ontology, policy=policy, rules=rules, fail_on=fail_on, options=options, meta=meta,
-                               spill=True)
-                outputs.header(meta, ontology, policy)
-            out = v.run(chunk.table, chunk.rejects, chunk.input_rows)
+                               spill=True, newest=lambda: newest_in_file(path, format))
+                outputs.header(meta, ontology, policy, bool((options or {}).get("convert_to_22")))
+            out = v.run(chunk.table, chunk.rejects, chunk.input_rows, chunk.notes)
             outputs.write(out, meta)
             log.debug("%s: %d rows validated", path, v.result.input_rows)
         if v is None:

@@ -31,11 +31,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..columns import EVIDENCE_CODES, NAMESPACE_OF_ASPECT, Col
 from ..ontology import Ontology
 from ._chunkview import _ASPECT_CODE, _ASPECT_OF_CODE, _View, _bools, _term_aspects, _view
+from ._syntax import QUALIFIER_TOKENS, syntax_checks
 from ._ruletools import (Rows, _cat, _closure, _gaf_version, _is_a_closure, _is_gaf, _result, _subset, _today,
                          _years_before)
 from .rules import Action, RuleContext, Severity, findings, no_findings, register
@@ -160,7 +162,7 @@ def gorule_0000001(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
     the gene product form id, and dates in the future. One finding per row: the first problem.
     """
     v = _view(chunk, ctx)
-    checks: list[tuple[npt.NDArray[np.bool_], Any]] = []
+    checks, settle = syntax_checks(v, ctx)  # unreadable qualifiers rejected, malformed extensions repaired
     for c in _SINGLE_VALUED:
         checks.append((v.contains(c, "|"), f"column {c.value} must hold a single value"))
     for c, fn in ((Col.QUALIFIER, _qualifier_problem(_gaf_version(ctx))), (Col.EVIDENCE, _evidence_problem),
@@ -179,7 +181,7 @@ def gorule_0000001(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
                                                               " is not of the form PREFIX:ID")))
     today = _today(ctx).strftime("%Y%m%d")
     checks.append((_bools(pc.greater(v.arrow(Col.DATE), today)), f"date lies after today ({today})"))
-    return _first_problem(v, checks)
+    return settle(_first_problem(v, checks))
 
 
 def _first_problem(v: _View, checks: list[tuple[npt.NDArray[np.bool_], Any]]) -> pd.DataFrame:
@@ -401,8 +403,8 @@ def gorule_0000063(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
 # Evidence / provenance rules
 # ---------------------------------------------------------------------------------------------
 
-#: PAINT's reference: GO_REF:0000033 now, PMID:21873635 in files before 2019/2020.
-_PAINT_REFERENCES = ("GO_REF:0000033", "PMID:21873635")
+#: PAINT's reference: GO_REF:0000033 now; PMID:21873635 and PAINT_REF:n in files before 2019/2020.
+_PAINT_REFERENCES = ("GO_REF:0000033", "PMID:21873635", "PAINT_REF:")
 
 
 @register("GORULE:0000026", "IBA annotations must have been sourced from the PAINT inference pipeline",
@@ -422,7 +424,8 @@ def gorule_0000026(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
 @register("GORULE:0000037", "IBA annotations should ONLY be assigned_by GO_Central and have GO_REF:0000033 "
           "as a reference", Severity.ERROR, url=_URL.format(37))
 def gorule_0000037(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
-    """IBA annotations whose reference is not PAINT's (GO_REF:0000033, or PMID:21873635 in older files).
+    """IBA annotations whose reference is not PAINT's GO_REF:0000033 (rejected); the references PAINT used
+    before it (PMID:21873635, and PAINT_REF:n in 2018-era files) are accepted with a warning.
 
     The assigned_by half of the rule is GORULE:0000026's finding, so a leaked row is reported once.
     """
@@ -431,10 +434,26 @@ def gorule_0000037(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
     if not iba.any():
         return no_findings()
     rows = np.flatnonzero(iba)  # the reference matters only on IBA rows: a few percent of a file
-    ok_ref = v.regex_at(Col.REFERENCE, r"(?:^|\|)(?:GO_REF:0000033|PMID:21873635)(?:\||$)", rows)
-    bad = np.zeros(v.n, dtype=bool)
-    bad[rows[~ok_ref]] = True
-    return _result(bad, "IBA annotation without the PAINT reference GO_REF:0000033", v, action=Action.REJECT)
+    refs = v.arrow(Col.REFERENCE).take(pa.array(rows, type=pa.int64())).dictionary_encode()
+    texts = refs.dictionary.to_pylist()  # a handful of distinct references: judged one by one
+    ok = np.array([bool(re.search(r"(?:^|\|)GO_REF:0000033(?:\||$)", t)) for t in texts] + [False], dtype=bool)
+    old = np.array([bool(re.search(r"(?:^|\|)(?:PMID:21873635|PAINT_REF:[0-9]+)(?:\||$)", t)) for t in texts]
+                   + [False], dtype=bool) & ~ok
+    code = np.full(v.n, len(texts), dtype=np.intp)
+    code[rows] = refs.indices.to_numpy(zero_copy_only=False)
+    bad, legacy = iba & ~ok[code] & ~old[code], old[code]  # legacy: references PAINT used before GO_REF:0000033
+    text = np.array([f"IBA annotation with PAINT's legacy reference {t} (now GO_REF:0000033)" for t in texts]
+                    + [""], dtype=object)
+
+    if not bad.any() and int(old.sum()) == 1:  # 2019-era files: every IBA row cites PMID:21873635
+        return _result(legacy, text[int(np.flatnonzero(old)[0])], v, action=str(Action.REPORT),
+                       severity=str(Severity.WARNING))
+
+    def message(r: Rows) -> npt.NDArray[Any]:
+        return np.where(legacy[r], text[code[r]], "IBA annotation without the PAINT reference GO_REF:0000033")
+    return _result(bad | legacy, message, v,
+                   action=lambda r: np.where(legacy[r], str(Action.REPORT), str(Action.REJECT)).astype(object),
+                   severity=lambda r: np.where(legacy[r], str(Severity.WARNING), str(Severity.ERROR)).astype(object))
 
 
 @register("GORULE:0000042", "Qualifier: IKR evidence code requires a NOT qualifier", Severity.ERROR,
@@ -641,6 +660,8 @@ def gorule_0000061(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
     if not rel:
         return no_findings()
     mf_root = v.term_in((MF,))
+    readable = np.array([all(t.strip() in QUALIFIER_TOKENS for t in q.split("|")) if q else True
+                         for q in v.codes(Col.QUALIFIER)[1]], dtype=bool)  # never repair an unreadable one
     # allowed[d, r]: default relation index d x distinct relation r
     allowed = np.array([[_allowed(d, r) for r in rel] for d in _DEFAULTS], dtype=bool)
     ok = allowed[default, rcodes]
@@ -650,7 +671,7 @@ def gorule_0000061(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
     fmt = str(ctx.options.get("format", "gaf"))
     if not (fmt == "gpad" or (fmt == "gaf" and _gaf_version(ctx).startswith("2.2"))):
         ok |= np.array([r == "" for r in rel], dtype=bool)[rcodes]
-    mask = ~ok & (default > 0)
+    mask = ~ok & (default > 0) & (readable[v.codes(Col.QUALIFIER)[0]] if len(readable) else True)
     rel_arr = np.array(rel, dtype=object)
 
     def message(r: Rows) -> npt.NDArray[Any]:

@@ -191,6 +191,10 @@ def render_table(result: ValidationResult, *, width: int = 100) -> str:
         f"{result.rejected} rejected, {result.merged} merged (policy {result.policy})",
         "GO ID status before repair: " + ", ".join(f"{s} {result.counts_by_status.get(s, 0)}" for s in STATUSES),
     ]
+    read = (result.releases or {}).get("annotations", {})
+    lines += [f"read as {read.get('format')} {what}" for what in (read.get("inferred") or {}).values()]
+    if read.get("reference_date"):
+        lines.append(f"age rules count from {read['reference_date']}: {read.get('reference_date_from', '')}")
     f = result.findings
     if not len(f):
         lines.append("no findings")

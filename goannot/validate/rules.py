@@ -188,7 +188,8 @@ def rules(selected: Iterable[str] | None = None) -> list[Rule]:
 
 def findings(rows: Any, message: Any, *, go_id: Any = "", fix: Any = "", action: Action | str = Action.REPORT,
              **sets: Any) -> pd.DataFrame:
-    """Build a rule's result from aligned arrays/Series/scalars (``set_x=...`` for repairs).
+    """Build a rule's result from aligned arrays/Series/scalars (``set_x=...`` for repairs, ``severity=``
+    to grade findings apart from the rule's severity).
 
     ``rows`` are positional row numbers in the chunk (not index labels).
     """
@@ -207,8 +208,9 @@ def findings(rows: Any, message: Any, *, go_id: Any = "", fix: Any = "", action:
     data: dict[str, Any] = {"row": r, "message": col(message), "go_id": col(go_id), "fix": col(fix),
                             "action": col(str(action) if isinstance(action, Action) else action)}
     for k, v in sets.items():
-        if not k.startswith("set_"):
-            raise TypeError(f"unexpected keyword {k!r}; repairs are passed as set_<column>=values")
+        if not k.startswith("set_") and k != "severity":
+            raise TypeError(f"unexpected keyword {k!r}; repairs are passed as set_<column>=values, "
+                            "a per-finding grade as severity=")
         data[k] = col(v)
     # Object columns kept as they are: pandas would otherwise copy every string into its Arrow dtype,
     # only for the engine to take the values out again.
