@@ -524,6 +524,9 @@ class _Validator:
         r.rejected += out.rejected
         r.merged += out.merged
         self.offset += n
+        # The GO rules' shared view of the chunk (see _chunkview) is only valid for this chunk; left in
+        # the per-file state it would keep this chunk's columns alive while the next one is validated.
+        self.state.pop("gorules.view", None)
         return out
 
     def _merge(self, work: _Chunk, ctx: RuleContext, frame_at: npt.NDArray[np.intp],
@@ -765,6 +768,9 @@ def validate_file(path: str | Path, ontology: Ontology, *, format: str | None = 
                 outputs.header(meta, ontology, policy)
             out = v.run(chunk.table, chunk.rejects, chunk.input_rows)
             outputs.write(out, meta)
+            # Let go of this chunk's tables before reading the next: held, they would be alive during
+            # the next chunk's validation, on top of it (a copy, once rows were merged or rejected).
+            del out, chunk
             log.debug("%s: %d rows validated", path, v.result.input_rows)
         if v is None:
             raise RuntimeError(f"{path}: the reader yielded no chunk")
