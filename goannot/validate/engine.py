@@ -198,15 +198,33 @@ class _Seen:
 
 @dataclass
 class _ChunkOut:
-    """What one validated chunk produced (kept and repaired rows, rejects, changes, counts)."""
+    """What one validated chunk produced (kept and repaired rows, rejects, changes, counts).
 
-    table: pd.DataFrame
+    The kept and repaired rows are ``frame``'s rows where ``keep`` is true (all of them when ``keep``
+    is ``None``): a streamed run writes them column by column, without a copy of the whole table.
+    """
+
+    frame: pd.DataFrame
+    keep: npt.NDArray[np.bool_] | None
     rejects: pd.DataFrame
     changes: pd.DataFrame
     kept: int
     repaired: int
     rejected: int
     merged: int
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The kept and repaired rows as one table."""
+        if self.keep is None:
+            return self.frame
+        return self.frame.iloc[np.flatnonzero(self.keep)].reset_index(drop=True)
+
+    def column(self, name: str) -> pa.Array | pa.ChunkedArray:
+        """One column of :attr:`table`, as Arrow strings."""
+        col = self.frame[name]
+        arr = pa.array(col.astype(str)) if name == _LINE else pa.array(col.array)
+        return arr if self.keep is None else arr.filter(pa.array(self.keep))
 
 
 _REJECT_COLUMNS = ("line", "rule", "reason", "raw")
@@ -492,11 +510,10 @@ class _Validator:
         merged = self._merge(work, ctx, frame_at, live)
         final = live & ~merged
         out_rows = np.flatnonzero(final)
-        out_table = work.frame.iloc[out_rows].reset_index(drop=True) if not final.all() else work.frame
         rejects = self._rejects(work, reader_rejects)
         n_rejected = int(work.rejected.sum()) + (0 if reader_rejects is None else len(reader_rejects))
         n_repaired = int(work.changed[frame_at[out_rows]].sum())
-        out = _ChunkOut(out_table, rejects, pd.concat(work.changes, ignore_index=True) if work.changes
+        out = _ChunkOut(work.frame, None if final.all() else final, rejects, pd.concat(work.changes, ignore_index=True) if work.changes
                         else _frame(_CHANGE_COLUMNS), kept=len(out_rows) - n_repaired, repaired=n_repaired,
                         rejected=n_rejected, merged=int(merged.sum()))
         if input_rows != out.kept + out.repaired + out.rejected + out.merged:
@@ -693,12 +710,10 @@ class _Outputs:
             self.files.write("log", ("\t".join(_CHANGE_COLUMNS) + "\n").encode("utf-8"))
 
     def write(self, out: _ChunkOut, meta: dict[str, Any]) -> None:
-        if "fix" in self.files and len(out.table):
+        if "fix" in self.files and out.kept + out.repaired:
             gaf = meta.get("format") == "gaf"
             columns = GAF_COLUMNS if gaf else TABLE_COLUMNS
-            arrays = [pa.array(out.table[c].array) if c != _LINE else pa.array(out.table[c].astype(str))
-                      for c in columns]
-            self.files.write("fix", _tsv_lines(arrays))
+            self.files.write("fix", _tsv_lines([out.column(c) for c in columns]))
         if "rejects" in self.files and len(out.rejects):
             r = out.rejects
             # raw is the line as read: written as is, after the third tab.
