@@ -280,6 +280,19 @@ def test_internal_error_is_exit_3_in_one_line(tmp_path: Path, monkeypatch: pytes
     assert exit_status(KeyError("x")) == 3 and exit_status(_enospc()) == 2
 
 
+def test_interrupt_is_130_and_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    paths = _old_outputs(tmp_path)
+
+    def interrupted(self: Any, *args: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(engine._Validator, "run", interrupted)
+    assert _cli(tmp_path, **paths) == 130
+    assert capsys.readouterr().err == "goannot: error: interrupted\n"
+    _untouched(tmp_path, paths)
+
+
 def test_os_error_outside_validate_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Before: a missing --study file was a FileNotFoundError traceback."""
     missing = tmp_path / "study.txt"
