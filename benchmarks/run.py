@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
-SCRIPTS = ("ontology_load.py", "validate.py", "propagate.py", "enrich.py")
+SCRIPTS = ("ontology_load.py", "validate.py", "memory.py", "propagate.py", "enrich.py")
 
 
 def main(argv: list[str] | None = None) -> int:

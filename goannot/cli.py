@@ -2,8 +2,10 @@
 
 Each subcommand is a ``_cmd_*`` function taking the parsed arguments and returning an exit status;
 the work is done by the library. ``main(argv)`` is what the console script and the tests call.
-Exit statuses: 0 success / clean, 1 findings at or above the failure threshold, 2 unusable input
-or a failed command.
+Exit statuses (:data:`EXIT_STATUSES`, also in ``--help``): 0 success / clean, 1 findings at or
+above the failure threshold, 2 unusable input or environment (a bad file or argument, a missing or
+unwritable directory, a full disk), 3 an internal error (a bug: one line on stderr, the traceback
+with ``--debug``), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import argparse
 import json
 import logging
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -23,7 +26,17 @@ __all__ = ["main", "build_parser"]
 
 log = logging.getLogger("goannot")
 
-EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
+EXIT_OK, EXIT_FINDINGS, EXIT_UNUSABLE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+#: What each exit status means (shown by ``goannot --help``; the README lists the same).
+EXIT_STATUSES = """exit status:
+  0    success; validate: no finding at or above --fail-on
+  1    findings at or above --fail-on (validate), DAG errors (ontology check), unknown IDs (resolve),
+       no hit (search)
+  2    unusable input or environment: a bad or missing file, bad arguments, a missing or unwritable
+       output directory, a full disk; nothing was written
+  3    internal error (a bug in goannot): one line on stderr, the traceback with --debug
+  130  interrupted (Ctrl-C); nothing was written"""
 
 def _out(text: str = "", stream: TextIO | None = None) -> None:
     (stream or sys.stdout).write(text + "\n")
@@ -158,7 +171,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             fix_path=args.fix, rejects_path=args.rejects, log_path=args.log, report_path=args.report,
             strict=args.strict)
     except GoannotError as exc:
-        _out(f"goannot: error: {exc}", sys.stderr)
+        if args.debug or args.verbose:
+            traceback.print_exc(file=sys.stderr)
+        _out(f"goannot: error: {_one_line(str(exc))}", sys.stderr)
         return exit_status(exc)
     _out(render_table(result))
     for label, path in (result.outputs or {}).items():
@@ -442,9 +457,7 @@ def _write_json(path: Path, data: Any) -> None:
     atomic_write_text(path, json.dumps(data, indent=2, default=str) + "\n")
 
 
-EXIT_CODES_HELP = ("exit status: 0 success / clean, 1 findings (validate, ontology check; resolve: an unknown ID; "
-                   "search: no hit), 2 unusable input (missing file, unknown gene or term, bad option value), "
-                   "3 internal error")
+EXIT_CODES_HELP = EXIT_STATUSES
 
 
 class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
@@ -464,13 +477,15 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_terms import EXAMPLES, add_term_commands
 
     p = argparse.ArgumentParser(prog="goannot", description=__doc__.splitlines()[0] if __doc__ else None,
-                                formatter_class=_HelpFormatter, epilog=EXIT_CODES_HELP)
+                                formatter_class=_HelpFormatter, epilog=EXIT_STATUSES)
     p.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    p.add_argument("--debug", action="store_true", help="show the traceback of an error")
     p.add_argument("--version", action="version", version=f"goannot {__version__}")
     # -v is also accepted after the subcommand (SUPPRESS: absent there, the top-level count stands)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
                         help="more log output (-vv for debug)")
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show the traceback of an error")
     sub = p.add_subparsers(dest="command", required=True)
 
     def add(name: str, fn: Callable[[argparse.Namespace], int], help: str,
@@ -641,19 +656,53 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _os_error(exc: OSError) -> str:
+    """An OSError as one line naming the file(s) and what stood in the way."""
+    from .atomic import os_reason
+
+    names = [str(n) for n in (exc.filename, exc.filename2) if n is not None]
+    return f"{' -> '.join(names)}: {os_reason(exc)}" if names else os_reason(exc)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``goannot`` command; returns the exit status."""
+    """Run the ``goannot`` command; returns the exit status (:data:`EXIT_STATUSES`).
+
+    A user's mistake or the environment (unreadable input, a full disk, a missing directory) is one
+    line on stderr and status 2; an error goannot did not expect is a bug, reported in one line with
+    status 3 so that a pipeline never takes it for findings (1). ``--debug`` (or ``-v``) adds the
+    traceback of either.
+    """
     args = build_parser().parse_args(argv)
     level = logging.WARNING - 10 * min(args.verbose, 2)
     logging.basicConfig(level=level, format="goannot: %(levelname)s: %(message)s")
     install_cleanup()  # temp files of a run stopped by SIGTERM/SIGHUP are removed, not left behind
+    debug = bool(args.debug or args.verbose)
     try:
         return int(args.func(args))
-    except GoannotError as exc:
-        _out(f"goannot: error: {exc}", sys.stderr)
-        return EXIT_UNUSABLE
-    except BrokenPipeError:
+    except BrokenPipeError:  # the reader of our output went away (`goannot ... | head`): not an error
         return EXIT_OK
+    except (Exception, KeyboardInterrupt) as exc:
+        error: BaseException = exc
+    if isinstance(error, GoannotError):
+        message, status = str(error), EXIT_UNUSABLE
+    elif isinstance(error, OSError):
+        message, status = _os_error(error), EXIT_UNUSABLE
+    elif isinstance(error, MemoryError):
+        message, status = "out of memory", EXIT_UNUSABLE
+    elif isinstance(error, KeyboardInterrupt):
+        message, status = "interrupted", EXIT_INTERRUPTED
+    else:
+        message = (f"internal error: {type(error).__name__}: {error} (a bug in goannot; "
+                   f"{'traceback above' if debug else 'run again with --debug for the traceback'})")
+        status = EXIT_INTERNAL
+    if debug:
+        traceback.print_exception(error, file=sys.stderr)
+    _out(f"goannot: error: {_one_line(message)}", sys.stderr)
+    return status
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ __all__ = [
     "ChecksumError",
     "DownloadError",
     "UnknownSourceError",
+    "UsageError",
+    "OutputError",
 ]
 
 
@@ -78,3 +80,22 @@ class ChecksumError(DataSourceError):
 
 class DownloadError(DataSourceError):
     """A download failed (offline, HTTP error, truncated transfer); nothing was left behind."""
+
+
+class UsageError(GoannotError):
+    """The arguments contradict each other (one path given for two outputs, ...); nothing was done."""
+
+
+class OutputError(GoannotError):
+    """An output could not be written: missing or unwritable directory, a directory in the way, disk full.
+
+    ``path`` is the file that could not be written, ``reason`` what stood in the way and ``errno``
+    the operating system's error number (``None`` when the check was goannot's own). Nothing of the
+    output is left behind.
+    """
+
+    def __init__(self, path: str | Path, reason: str, errno: int | None = None) -> None:
+        self.path = str(path)
+        self.reason = reason
+        self.errno = errno
+        super().__init__(f"cannot write {path}: {reason}")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 import weakref
 from typing import Any, Final
 
@@ -25,7 +26,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.ipc as ipc
 
-from ..atomic import private_tempfile
+from ..atomic import os_reason, private_tempfile
+from ..errors import OutputError
 from .report import FINDING_RECORD, empty_findings
 
 __all__ = ["FindingSpill", "compact_findings", "batch_findings"]
@@ -83,21 +85,35 @@ class FindingSpill:
         """Append one chunk's findings given as an Arrow batch with the spill's schema."""
         if not batch.num_rows:
             return
-        if self._writer is None:
-            fd, self.path = private_tempfile("findings", ".arrow")  # removed on SIGTERM; swept if killed
-            os.close(fd)
-            self._sink = pa.OSFile(self.path, "wb")
-            self._writer = ipc.new_file(self._sink, _SCHEMA)
-        self._writer.write_batch(batch.cast(_SCHEMA) if batch.schema != _SCHEMA else batch)
+        try:
+            if self._writer is None:
+                fd, self.path = private_tempfile("findings", ".arrow")  # removed on SIGTERM; swept if killed
+                os.close(fd)
+                self._sink = pa.OSFile(self.path, "wb")
+                self._writer = ipc.new_file(self._sink, _SCHEMA)
+            self._writer.write_batch(batch.cast(_SCHEMA) if batch.schema != _SCHEMA else batch)
+        except OSError as exc:
+            raise self._failed(exc) from exc
         self.rows += batch.num_rows
 
+    def _failed(self, exc: OSError) -> OutputError:
+        """Drop the file and say where the space ran out (the temp directory, which TMPDIR moves)."""
+        where = self.path or tempfile.gettempdir()
+        self.discard()
+        return OutputError(where, f"{os_reason(exc)} (the temporary file of the findings; set TMPDIR to a "
+                                  "directory with more room)", exc.errno)
+
     def _close(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
-        if self._sink is not None:
-            self._sink.close()
-            self._sink = None
+        # Forget the writer and sink before closing them: a close that fails (disk full at the last
+        # flush) must not be retried, and must not keep discard() from removing the file.
+        writer, self._writer = self._writer, None
+        sink, self._sink = self._sink, None
+        try:
+            if writer is not None:
+                writer.close()
+        finally:
+            if sink is not None:
+                sink.close()
 
     def read(self, owner: object | None = None) -> pd.DataFrame:
         """All findings in the order added, text columns mapped from the file; ends the spill.
@@ -105,7 +121,10 @@ class FindingSpill:
         ``owner`` (the result the frame goes into) takes care of removing the file where it could
         not be unlinked while mapped.
         """
-        self._close()
+        try:
+            self._close()
+        except OSError as exc:
+            raise self._failed(exc) from exc
         if self.path is None:
             return empty_findings()
         path, self.path = self.path, None
@@ -124,11 +143,15 @@ class FindingSpill:
         return pd.DataFrame(data)
 
     def discard(self) -> None:
-        """Drop the findings and their file (after a failed run)."""
-        self._close()
-        if self.path is not None:
-            _remove(self.path)
-            self.path = None
+        """Drop the findings and their file (after a failed run). Never raises."""
+        try:
+            self._close()
+        except OSError as exc:
+            log.debug("closing the findings file: %s", exc)
+        finally:
+            if self.path is not None:
+                _remove(self.path)
+                self.path = None
 
 
 def _remove(path: str) -> None:

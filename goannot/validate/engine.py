@@ -33,17 +33,13 @@ from __future__ import annotations
 
 import datetime as _dt
 
-import gzip
 import importlib
 import logging
-import os
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -51,10 +47,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..atomic import AtomicFiles, atomic_text
 from ..columns import GAF_COLUMNS, TABLE_COLUMNS, Col
 from . import idrules
 from ._spill import FindingSpill, batch_findings
-from .report import FINDING_RECORD, STATUSES, ValidationResult, empty_findings, merge_counts, write_report_json
+from .report import FINDING_RECORD, STATUSES, ValidationResult, empty_findings, merge_counts, write_report
 from .rules import Action, Rule, RuleContext, Severity
 from .rules import rules as registered_rules
 from .dates import header_date as header_date  # re-exported: goannot.report.job reads it here
@@ -204,15 +201,33 @@ class _Seen:
 
 @dataclass
 class _ChunkOut:
-    """What one validated chunk produced (kept and repaired rows, rejects, changes, counts)."""
+    """What one validated chunk produced (kept and repaired rows, rejects, changes, counts).
 
-    table: pd.DataFrame
+    The kept and repaired rows are ``frame``'s rows where ``keep`` is true (all of them when ``keep``
+    is ``None``): a streamed run writes them column by column, without a copy of the whole table.
+    """
+
+    frame: pd.DataFrame
+    keep: npt.NDArray[np.bool_] | None
     rejects: pd.DataFrame
     changes: pd.DataFrame
     kept: int
     repaired: int
     rejected: int
     merged: int
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The kept and repaired rows as one table."""
+        if self.keep is None:
+            return self.frame
+        return self.frame.iloc[np.flatnonzero(self.keep)].reset_index(drop=True)
+
+    def column(self, name: str) -> pa.Array | pa.ChunkedArray:
+        """One column of :attr:`table`, as Arrow strings."""
+        col = self.frame[name]
+        arr = pa.array(col.astype(str)) if name == _LINE else pa.array(col.array)
+        return arr if self.keep is None else arr.filter(pa.array(self.keep))
 
 
 _REJECT_COLUMNS = ("line", "rule", "reason", "raw")
@@ -282,6 +297,22 @@ def _finding_batch(found: list[_Found]) -> pa.RecordBatch:
     if not np.all(order[1:] > order[:-1]):
         batch = batch.take(pa.array(order))
     return batch
+
+
+def _note_examples(examples: dict[str, tuple[str, int, str]], found: list[_Found]) -> None:
+    """Record the first finding of each rule not seen in an earlier chunk (its lowest line in this one)."""
+    here: dict[str, tuple[str, int, str]] = {}
+    for f in found:
+        if f.rule in examples or not len(f.line):
+            continue
+        k = int(np.argmin(f.line))
+        line = int(f.line[k])
+        if f.rule in here and here[f.rule][1] <= line:
+            continue
+        msg = f.message if isinstance(f.message, str) else f.message[k]
+        sev = f.severity if isinstance(f.severity, str) else str(f.severity[k])
+        here[f.rule] = (sev, line, "<NA>" if msg is None or msg is pd.NA else str(msg))
+    examples.update(here)
 
 
 class _Chunk:
@@ -487,11 +518,10 @@ class _Validator:
         merged = self._merge(work, ctx, frame_at, live)
         final = live & ~merged
         out_rows = np.flatnonzero(final)
-        out_table = work.frame.iloc[out_rows].reset_index(drop=True) if not final.all() else work.frame
         rejects = self._rejects(work, reader_rejects)
         n_rejected = int(work.rejected.sum()) + (0 if reader_rejects is None else len(reader_rejects))
         n_repaired = int(work.changed[frame_at[out_rows]].sum())
-        out = _ChunkOut(out_table, rejects, pd.concat(work.changes, ignore_index=True) if work.changes
+        out = _ChunkOut(work.frame, None if final.all() else final, rejects, pd.concat(work.changes, ignore_index=True) if work.changes
                         else _frame(_CHANGE_COLUMNS), kept=len(out_rows) - n_repaired, repaired=n_repaired,
                         rejected=n_rejected, merged=int(merged.sum()))
         if input_rows != out.kept + out.repaired + out.rejected + out.merged:
@@ -505,6 +535,7 @@ class _Validator:
                                            Action.REJECT.value))
             work.counts[UNPARSABLE_LINE] = len(reader_rejects)
         if work.findings:
+            _note_examples(self.result.examples, work.findings)
             batch = _finding_batch(work.findings)
             if self._spill is not None:
                 self._spill.add_batch(batch)
@@ -518,6 +549,9 @@ class _Validator:
         r.rejected += out.rejected
         r.merged += out.merged
         self.offset += n
+        # The GO rules' shared view of the chunk (see _chunkview) is only valid for this chunk; left in
+        # the per-file state it would keep this chunk's columns alive while the next one is validated.
+        self.state.pop("gorules.view", None)
         return out
 
     def _merge(self, work: _Chunk, ctx: RuleContext, frame_at: npt.NDArray[np.intp],
@@ -647,37 +681,6 @@ def validate(annotations: pd.DataFrame | AnnotationChunk, ontology: Ontology, *,
 # -- streaming outputs -----------------------------------------------------------------------------
 
 
-def _temp_for(path: Path) -> tuple[IO[bytes], str]:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    if path.name.endswith(".gz"):
-        os.close(fd)
-        return cast(IO[bytes], gzip.open(tmp, "wb", compresslevel=6)), tmp
-    return os.fdopen(fd, "wb"), tmp
-
-
-@contextmanager
-def atomic_text(path: str | Path) -> Iterator[IO[str]]:
-    """A text file whose content replaces ``path`` only if the block completes (temp file + rename)."""
-    import io
-
-    target = Path(path)
-    fh, tmp = _temp_for(target)
-    try:
-        with io.TextIOWrapper(fh, encoding="utf-8", newline="\n") as text:
-            yield text
-        os.replace(tmp, target)
-    except BaseException:
-        _unlink(tmp)
-        raise
-
-
-def _unlink(path: str) -> None:
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
-
-
 def _tsv_lines(arrays: list[pa.Array | pa.ChunkedArray]) -> bytes:
     """Tab-joined lines (tabs and newlines inside values made spaces), newline-terminated."""
     clean = []
@@ -693,19 +696,11 @@ def _tsv_lines(arrays: list[pa.Array | pa.ChunkedArray]) -> bytes:
 
 
 class _Outputs:
-    """The files a streaming run writes: temp files beside each target, renamed together at the end."""
+    """The files a streaming run writes, committed together at the end (:class:`~goannot.atomic.AtomicFiles`)."""
 
-    def __init__(self, fix: str | Path | None, rejects: str | Path | None, log_path: str | Path | None) -> None:
-        self.files: dict[str, tuple[Path, IO[bytes], str]] = {}
-        try:
-            for kind, p in (("fix", fix), ("rejects", rejects), ("log", log_path)):
-                if p is not None:
-                    target = Path(p)
-                    fh, tmp = _temp_for(target)
-                    self.files[kind] = (target, fh, tmp)
-        except BaseException:
-            self.abort()
-            raise
+    def __init__(self, fix: str | Path | None, rejects: str | Path | None, log_path: str | Path | None,
+                 report: str | Path | None) -> None:
+        self.files = AtomicFiles({"fix": fix, "rejects": rejects, "log": log_path, "report": report})
         self.started = False
 
     def header(self, meta: dict[str, Any], ontology: Ontology, policy: str, convert_to_22: bool = False) -> None:
@@ -713,7 +708,6 @@ class _Outputs:
             return
         self.started = True
         if "fix" in self.files:
-            fh = self.files["fix"][1]
             if meta.get("format") == "gaf":
                 from ..annotations.writers import gaf_header
 
@@ -722,45 +716,40 @@ class _Outputs:
                     version = "2.2"  # GORULE:0000059 gave every row its relation
                 lines = gaf_header(meta.get("header_lines") or (), version,
                                    f"goannot-validated: GO {ontology.data_version}, policy {policy}")
-                fh.write(("\n".join(lines) + "\n").encode("utf-8"))
+                self.files.write("fix", ("\n".join(lines) + "\n").encode("utf-8"))
             else:
-                fh.write(("\t".join(TABLE_COLUMNS) + "\n").encode("utf-8"))
+                self.files.write("fix", ("\t".join(TABLE_COLUMNS) + "\n").encode("utf-8"))
         if "rejects" in self.files:
-            self.files["rejects"][1].write(b"line\trule\treason\traw\n")
+            self.files.write("rejects", b"line\trule\treason\traw\n")
         if "log" in self.files:
-            self.files["log"][1].write(("\t".join(_CHANGE_COLUMNS) + "\n").encode("utf-8"))
+            self.files.write("log", ("\t".join(_CHANGE_COLUMNS) + "\n").encode("utf-8"))
 
     def write(self, out: _ChunkOut, meta: dict[str, Any]) -> None:
-        if "fix" in self.files and len(out.table):
+        if "fix" in self.files and out.kept + out.repaired:
             gaf = meta.get("format") == "gaf"
             columns = GAF_COLUMNS if gaf else TABLE_COLUMNS
-            arrays = [pa.array(out.table[c].array) if c != _LINE else pa.array(out.table[c].astype(str))
-                      for c in columns]
-            self.files["fix"][1].write(_tsv_lines(arrays))
+            self.files.write("fix", _tsv_lines([out.column(c) for c in columns]))
         if "rejects" in self.files and len(out.rejects):
             r = out.rejects
             # raw is the line as read: written as is, after the third tab.
             head = _tsv_lines([pa.array(r["line"].astype(str).tolist()), pa.array(r["rule"].tolist()),
                                pa.array(r["reason"].astype(str).tolist())]).decode("utf-8").split("\n")
             raw = r["raw"].astype(str).str.replace("\n", " ").tolist()
-            self.files["rejects"][1].write("".join(f"{h}\t{w}\n" for h, w in zip(head, raw)).encode("utf-8"))
+            self.files.write("rejects", "".join(f"{h}\t{w}\n" for h, w in zip(head, raw)).encode("utf-8"))
         if "log" in self.files and len(out.changes):
             c = out.changes
-            self.files["log"][1].write(_tsv_lines([pa.array(c[k].astype(str).tolist()) for k in _CHANGE_COLUMNS]))
+            self.files.write("log", _tsv_lines([pa.array(c[k].astype(str).tolist()) for k in _CHANGE_COLUMNS]))
+
+    def report(self, result: ValidationResult) -> None:
+        if "report" in self.files:
+            with self.files.guard("report"):
+                write_report(result, self.files.text("report"))
 
     def commit(self) -> dict[str, str]:
-        for _, fh, _ in self.files.values():
-            fh.close()
-        for target, _, tmp in self.files.values():
-            os.replace(tmp, target)
-        return {kind: str(target) for kind, (target, _, _) in self.files.items()}
+        return self.files.commit()
 
     def abort(self) -> None:
-        for _, fh, tmp in self.files.values():
-            try:
-                fh.close()
-            finally:
-                _unlink(tmp)
+        self.files.abort()
 
 
 def validate_file(path: str | Path, ontology: Ontology, *, format: str | None = None, policy: str = "replace",
@@ -778,16 +767,20 @@ def validate_file(path: str | Path, ontology: Ontology, *, format: str | None = 
     columns), ``rejects_path`` the rejected lines (``line, rule, reason, raw``; ``raw`` is the rest of
     the line), ``log_path`` the change log (``line, rule, column, before, after``), ``report_path``
     the JSON report (:meth:`ValidationResult.as_dict`). Each output is written to a temp file beside
-    it and renamed into place only when the whole file was validated; on any error none is left.
+    it; all are renamed into place together, only when the whole file was validated and every output
+    written; on any error none is left and existing files are untouched.
 
-    Raises :class:`~goannot.errors.GoannotError` for an unreadable file
-    (:func:`~goannot.validate.report.exit_status` maps it to 2).
+    Raises :class:`~goannot.errors.GoannotError` for an unreadable file, an output that cannot be
+    written (:class:`~goannot.errors.OutputError`: missing directory, disk full...) or two outputs
+    given the same path (:class:`~goannot.errors.UsageError`);
+    :func:`~goannot.validate.report.exit_status` maps them to 2.
     """
     from ..annotations import iter_annotations
 
     start = time.perf_counter()
     reading = 0.0
-    outputs = _Outputs(fix_path, rejects_path, log_path)
+    # Every output's directory is checked and its temp file made before any work is done.
+    outputs = _Outputs(fix_path, rejects_path, log_path, report_path)
     v: _Validator | None = None
     meta: dict[str, Any] = {}
     try:
@@ -805,10 +798,14 @@ def validate_file(path: str | Path, ontology: Ontology, *, format: str | None = 
                 outputs.header(meta, ontology, policy, bool((options or {}).get("convert_to_22")))
             out = v.run(chunk.table, chunk.rejects, chunk.input_rows, chunk.notes)
             outputs.write(out, meta)
+            # Let go of this chunk's tables before reading the next: held, they would be alive during
+            # the next chunk's validation, on top of it (a copy, once rows were merged or rejected).
+            del out, chunk
             log.debug("%s: %d rows validated", path, v.result.input_rows)
         if v is None:
             raise RuntimeError(f"{path}: the reader yielded no chunk")
         result = v.finish()
+        outputs.report(result)
         result.outputs = outputs.commit()
     except BaseException:
         outputs.abort()
@@ -817,9 +814,6 @@ def validate_file(path: str | Path, ontology: Ontology, *, format: str | None = 
         raise
     total = time.perf_counter() - start
     result.timings = {"read": reading, "validate": total - reading, "total": total}
-    if report_path is not None:
-        write_report_json(result, report_path)
-        result.outputs["report"] = str(report_path)
     log.info("%s: %d rows: %d kept, %d repaired, %d rejected, %d merged in %.2f s", path, result.input_rows,
              result.kept, result.repaired, result.rejected, result.merged, total)
     return result

@@ -27,10 +27,12 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+import numpy as np
 import pandas as pd
 
+from ..atomic import atomic_text
 from .rules import Severity
 
 __all__ = [
@@ -40,8 +42,10 @@ __all__ = [
     "EXIT_CLEAN",
     "EXIT_FINDINGS",
     "EXIT_UNUSABLE",
+    "EXIT_INTERNAL",
     "exit_status",
     "render_table",
+    "write_report",
     "write_report_json",
     "empty_findings",
 ]
@@ -54,6 +58,8 @@ FINDING_RECORD: tuple[str, ...] = ("line", "rule", "severity", "go_id", "message
 STATUSES: tuple[str, ...] = ("primary", "secondary", "obsolete", "unknown", "malformed")
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_UNUSABLE = 0, 1, 2
+#: A bug in goannot (an exception it did not expect): never to be mistaken for findings (1).
+EXIT_INTERNAL = 3
 
 
 def empty_findings() -> pd.DataFrame:
@@ -77,6 +83,11 @@ class ValidationResult:
     are filled by :func:`~goannot.validate.validate` (in memory); :func:`~goannot.validate.validate_file`
     writes them to files instead and leaves them ``None``. ``outputs`` names the files written,
     ``timings`` the seconds spent reading and validating.
+
+    ``examples`` holds each rule's first finding (rule -> severity, line, message), kept as the
+    findings are made: the summary and the exit status read it instead of the findings, which a
+    streamed run keeps on disk (reading them would bring all their pages into memory). Empty (for a
+    result built by hand) means: look at ``findings``.
     """
 
     input_rows: int = 0
@@ -95,6 +106,7 @@ class ValidationResult:
     changes: pd.DataFrame | None = None
     outputs: dict[str, str] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
+    examples: dict[str, tuple[str, int, str]] = field(default_factory=dict)
 
     def _fields(self) -> dict[str, Any]:
         worst = self.worst
@@ -121,9 +133,28 @@ class ValidationResult:
     @property
     def worst(self) -> Severity | None:
         """The most severe finding's severity (``None`` without findings)."""
-        if not len(self.findings):
+        if self.examples:
+            severities = {sev for sev, _, _ in self.examples.values()}
+        elif len(self.findings):
+            severities = set(self.findings["severity"].unique())
+        else:
             return None
-        return max((Severity(s) for s in self.findings["severity"].unique()), key=lambda s: s.rank)
+        return max((Severity(s) for s in severities), key=lambda s: s.rank)
+
+    def first_findings(self) -> list[tuple[str, str, int, str]]:
+        """Each rule's first finding as (rule, severity, line, message), in order of first appearance."""
+        if self.examples:
+            return [(rule, sev, line, msg) for rule, (sev, line, msg) in self.examples.items()]
+        f = self.findings
+        if not len(f):
+            return []
+        # The first row of each rule, found on the rule column alone (not a copy of every column).
+        codes, _ = pd.factorize(f["rule"])
+        _, first = np.unique(codes, return_index=True)
+        first.sort()
+        rows = f.iloc[first]
+        return [(str(r), str(s), int(ln), str(m)) for r, s, ln, m in
+                zip(rows["rule"], rows["severity"], rows["line"], rows["message"])]
 
     def exit_status(self, fail_on: str | None = None) -> int:
         """0 when no finding reaches ``fail_on`` (default: the run's), else 1."""
@@ -168,12 +199,20 @@ def _records(f: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def exit_status(result: ValidationResult | BaseException, fail_on: str | None = None) -> int:
-    """The process exit status for a run: 0 clean, 1 findings at or above ``fail_on``, 2 unusable input.
+    """The process exit status for a run: 0 clean, 1 findings at or above ``fail_on``, 2 unusable input
+    or environment, 3 an internal error.
 
-    Pass the exception a run raised (an unreadable or missing file) to get 2.
+    Pass the exception a run raised: a :class:`~goannot.errors.GoannotError` (unreadable input, an
+    output that cannot be written, contradictory arguments), an :class:`OSError` (the environment:
+    disk full, permissions) or a :class:`MemoryError` gives 2; anything else is a bug in goannot and
+    gives 3, so that a crash never reads as "findings" (1) to a pipeline.
     """
     if isinstance(result, BaseException):
-        return EXIT_UNUSABLE
+        from ..errors import GoannotError
+
+        if isinstance(result, (GoannotError, OSError, MemoryError)):
+            return EXIT_UNUSABLE
+        return EXIT_INTERNAL
     return result.exit_status(fail_on)
 
 
@@ -195,13 +234,12 @@ def render_table(result: ValidationResult, *, width: int = 100) -> str:
     lines += [f"read as {read.get('format')} {what}" for what in (read.get("inferred") or {}).values()]
     if read.get("reference_date"):
         lines.append(f"age rules count from {read['reference_date']}: {read.get('reference_date_from', '')}")
-    f = result.findings
-    if not len(f):
+    first = result.first_findings()
+    if not first:
         lines.append("no findings")
         return "\n".join(lines) + "\n"
-    first = f.drop_duplicates("rule")
     rows = []
-    for rule, sev, line, msg in zip(first["rule"], first["severity"], first["line"], first["message"]):
+    for rule, sev, line, msg in first:
         rows.append((str(rule), str(sev), str(result.counts_by_rule.get(str(rule), 0)), f"line {line}: {msg}"))
     rank = {s.value: s.rank for s in Severity}
     rows.sort(key=lambda r: (-rank.get(r[1], 0), r[0]))
@@ -218,27 +256,33 @@ _REPORT_BATCH = 20_000
 
 
 def write_report_json(result: ValidationResult, path: str | Path, *, max_findings: int | None = None) -> None:
-    """Write :meth:`ValidationResult.as_dict` as JSON, atomically (a temp file renamed into place).
+    """Write :meth:`ValidationResult.as_dict` as JSON to ``path``, atomically (a temp file renamed into place).
+
+    See :func:`write_report` for the text; a failure leaves ``path`` as it was.
+    """
+    with atomic_text(path) as fh:
+        write_report(result, fh, max_findings=max_findings)
+
+
+def write_report(result: ValidationResult, fh: IO[str], *, max_findings: int | None = None) -> None:
+    """Write :meth:`ValidationResult.as_dict` as JSON onto the text stream ``fh``.
 
     The findings are converted and written a batch at a time, never all as Python dicts at once: a
     streamed run may have hundreds of thousands. The text is what ``json.dump(as_dict(), indent=1)``
-    writes.
+    writes, plus a final newline.
     """
-    from .engine import atomic_text
-
     f = result.findings if max_findings is None else result.findings.head(max_findings)
     head = json.dumps(result._summary([], len(f) < len(result.findings)), indent=1, ensure_ascii=False)
     marker = '\n "findings": []'
     cut = head.index(marker) + len(marker) - 1
-    with atomic_text(path) as fh:
-        fh.write(head[:cut])
-        for start in range(0, len(f), _REPORT_BATCH):
-            batch = _records(f.iloc[start:start + _REPORT_BATCH])
-            text = ",\n".join(json.dumps(r, indent=1, ensure_ascii=False) for r in batch)
-            fh.write(("\n" if start == 0 else ",\n") + "\n".join("  " + ln for ln in text.split("\n")))
-        fh.write("\n " if len(f) else "")  # the closing bracket comes with the rest
-        fh.write(head[cut:])
-        fh.write("\n")
+    fh.write(head[:cut])
+    for start in range(0, len(f), _REPORT_BATCH):
+        batch = _records(f.iloc[start:start + _REPORT_BATCH])
+        text = ",\n".join(json.dumps(r, indent=1, ensure_ascii=False) for r in batch)
+        fh.write(("\n" if start == 0 else ",\n") + "\n".join("  " + ln for ln in text.split("\n")))
+    fh.write("\n " if len(f) else "")  # the closing bracket comes with the rest
+    fh.write(head[cut:])
+    fh.write("\n")
 
 
 def merge_counts(into: dict[str, int], add: Mapping[str, int]) -> None:
