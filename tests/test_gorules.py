@@ -110,7 +110,9 @@ CASES: list[tuple[str, dict[str, str], dict[str, str], dict[str, Any]]] = [
     ("GORULE:0000005", {"evidence": "ISS", "with_from": "UniProtKB:P10168"},
      {"evidence": "ISS", "with_from": "UniProtKB:P10168", "go_id": PROTEIN_BINDING}, {}),
     ("GORULE:0000006", {"evidence": "IEP", "go_id": IMMUNE_RESPONSE, "aspect": "P"}, {"evidence": "IEP"}, {}),
-    ("GORULE:0000006", {"evidence": "HEP", "assigned_by": "GOC"}, {"evidence": "HEP"}, {}),
+    ("GORULE:0000006", {"evidence": "HEP", "go_id": IMMUNE_RESPONSE, "aspect": "P"},
+     {"evidence": "HEP", "assigned_by": "GOC"}, {}),  # the current rule text has no GOC exception
+    ("GORULE:0000005", {"evidence": "RCA", "go_id": NFAT4_BINDING}, {"evidence": "RCA", "go_id": BINDING}, {}),
     ("GORULE:0000007", {"evidence": "IPI", "with_from": "UniProtKB:P16871", "go_id": PROTEIN_BINDING},
      {"evidence": "IPI", "with_from": "UniProtKB:P16871", "go_id": PROTEIN_KINASE_ACTIVITY}, {}),
     ("GORULE:0000008", {"evidence": "IEA", "go_id": BINDING}, {"go_id": BINDING}, {}),
