@@ -129,3 +129,16 @@ def test_bundled_human_gaf(go: Ontology) -> None:
     assert not f[f["rule"] == "GORULE:0000027"]["message"].str.contains("id syntax").any()
     assert r.counts_by_rule.get("GORULE:0000064", 0) == 0  # the 2019 file predates TreeGrafter IEAs
     assert r.input_rows == r.kept + r.repaired + r.rejected + r.merged
+
+
+def test_0000033_group_references(go: Ontology) -> None:
+    """gorefs.yaml lists MGI:2152098 as an external accession of GO_REF:0000002: replaced; other group ids are
+    dropped when a public id remains; a row with group ids only is rejected (the rule's mixed fail mode)."""
+    result, f = _run(go, "GORULE:0000033", _row(), _row(reference="MGI:2152098"),
+                     _row(reference="PMID:2|Reactome:R-HSA-1"), _row(reference="Reactome:R-HSA-1"))
+    assert f["line"].tolist() == [2, 3, 4] and f["action"].tolist() == ["repair", "repair", "reject"]
+    assert (result.kept, result.repaired, result.rejected) == (1, 2, 1)
+    assert result.table is not None
+    assert result.table["reference"].tolist() == ["PMID:11418668", "GO_REF:0000002", "PMID:2"]
+    keep, _ = _run(go, "GORULE:0000033", _row(reference="Reactome:R-HSA-1"), policy="keep")
+    assert (keep.kept, keep.rejected) == (1, 0)

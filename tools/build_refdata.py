@@ -129,6 +129,28 @@ def main(argv: list[str]) -> int:
             rows.append([ds.group(1), merges.group(1) if merges else "", "|".join(taxa)])
     _write("paint_datasets.tsv", GO_SITE + " (datasets/paint.yaml)", "PAINT's IBA datasets: the only source of IBA",
            ["dataset", "merges_into", "taxa"], rows)
+    ext_rows = []
+    for block in re.split(r"^- ", (site / "extensions-constraints.yaml").read_text(encoding="utf-8"), flags=re.M):
+        rel = re.match(r"relation:\s*(\S+)", block)
+        if not rel:
+            continue
+        lists: dict[str, list[str]] = {"namespaces": [], "primary_root_terms": []}
+        key = ""
+        for line in block.splitlines()[1:]:
+            m = re.match(r"^  ([a-z_]+):\s*(.*?)\s*$", line)
+            if m:
+                key = m.group(1)
+                if key == "cardinality":
+                    lists["cardinality"] = [m.group(2)]
+                continue
+            m = re.match(r"^\s+- (\S+)", line)
+            if m and key in lists:
+                lists[key].append(m.group(1))
+        ext_rows.append([rel.group(1), "|".join(dict.fromkeys(lists["namespaces"])),
+                         "|".join(lists["primary_root_terms"]), (lists.get("cardinality") or [""])[0]])
+    _write("extension_constraints.tsv", GO_SITE + " (extensions-constraints.yaml)",
+           "Allowed annotation extensions: relation, filler namespaces, primary root terms (is_a), cardinality",
+           ["relation", "namespaces", "primary_root_terms", "cardinality"], ext_rows)
     taxon = ref / "taxon"
     cons = []
     for kind, name in (("only_in", "only_in_taxon.tsv"), ("never_in", "never_in_taxon.tsv"),

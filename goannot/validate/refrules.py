@@ -477,3 +477,75 @@ def gorule_0000013(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
     return _result(mask, lambda r: _cat(v.values("terms.target", r), " is ", msgs[r], "; the gene product is from ",
                                         v.values(Col.TAXON, r)), v,
                    action=lambda r: np.where(filtered[r], str(Action.REJECT), str(Action.REPORT)).astype(object))
+
+
+# ---------------------------------------------------------------------------------------------
+# GORULE:0000033: group-specific references
+# ---------------------------------------------------------------------------------------------
+
+#: Public reference prefixes (the rule: PMID, doi or GO_REF).
+PUBLIC_REFERENCES = ("PMID", "DOI", "doi", "GO_REF")
+_PUBLIC_ENTRY = r"(?:^|\|)(?:PMID|DOI|doi|GO_REF):[^|]*"
+
+
+@lru_cache(maxsize=1)
+def _goref_of_accession() -> dict[str, str]:
+    """{group reference listed as an external accession of a current GO_REF: that GO_REF}."""
+    out: dict[str, str] = {}
+    for r in _rows("gorefs.tsv"):
+        if r[1].strip().lower() != "true" and len(r) > 3:
+            for acc in filter(None, r[3].split("|")):
+                out.setdefault(acc, r[0])
+    return out
+
+
+def _public_reference(ref: str) -> tuple[str, str]:
+    """(what was done, the reference with group-specific ids replaced by their GO_REF or dropped)."""
+    mapped = _goref_of_accession()
+    out: list[str] = []
+    notes: list[str] = []
+    for entry in filter(None, (e.strip() for e in ref.split("|"))):
+        if entry.split(":", 1)[0] in PUBLIC_REFERENCES:
+            out.append(entry)
+        elif entry in mapped:
+            out.append(mapped[entry])
+            notes.append(f"{entry} -> {mapped[entry]}")
+        else:
+            notes.append(f"{entry} dropped")
+    return "; ".join(notes), "|".join(dict.fromkeys(out))
+
+
+@register("GORULE:0000033", "Group-specific Reference IDs are not allowed, only public reference IDs (PMID, doi, "
+          "or GO_REF)", Severity.ERROR, fix="replace a group reference by its GO_REF, or drop it",
+          url=_URL.format(33))
+def gorule_0000033(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
+    """References citing group-specific ids (MGI:..., FB:FBrf..., Reactome:...): GO's fail mode is mixed.
+
+    A group id that gorefs.yaml lists as an external accession of a GO_REF is replaced by that GO_REF;
+    other group ids are dropped when a public id remains (repair); a row left without any public
+    reference is rejected (the reference column is mandatory).
+    """
+    v = _view(chunk, ctx)
+    rest = pc.replace_substring_regex(v.arrow(Col.REFERENCE), _PUBLIC_ENTRY, "")
+    cand = np.flatnonzero(np.asarray(pc.not_equal(rest, "").to_numpy(zero_copy_only=False), dtype=bool))
+    if not len(cand):
+        return no_findings()
+    memo: dict[str, str] = ctx.state.setdefault("refrules.public_reference", {})
+    refs = v.values(Col.REFERENCE, cand)
+    done = [_public_reference(r) for r in refs.tolist()] if len(cand) < 64 else None
+    if done is None:
+        joined = _at_distinct(v, Col.REFERENCE, cand, lambda r: "\t".join(_public_reference(r)), memo)
+        done = [(a, b) for a, _, b in (j.partition("\t") for j in joined.tolist())]
+    notes = np.array([d[0] for d in done], dtype=object)
+    new = np.array([d[1] for d in done], dtype=object)
+    mask = np.zeros(v.n, dtype=bool)
+    mask[cand] = True
+    msg = np.full(v.n, "", dtype=object)
+    fixed = np.full(v.n, "", dtype=object)
+    msg[cand], fixed[cand] = notes, new
+    action = np.full(v.n, str(Action.REPAIR), dtype=object)
+    action[fixed == ""] = str(Action.REJECT)
+    repaired = fixed.copy()
+    repaired[fixed == ""] = None  # a rejected row keeps its reference
+    return _result(mask, lambda r: _cat("group-specific reference: ", msg[r]), v, action=lambda r: action[r],
+                   fix=lambda r: _cat("reference -> ", fixed[r]), set_reference=lambda r: repaired[r])
