@@ -138,6 +138,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         options["today"] = dt.date.fromisoformat(args.today)
     if args.gene_index:
         options["gene_index"] = _gene_index(args.gene_index)
+    corpus = _corpus_for(args, onto)
+    if corpus is not None:
+        options["corpus"] = corpus
     try:
         result = validate_file(
             _annotation_path(args.file), onto, format=args.format, policy=args.policy,
@@ -151,6 +154,16 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     for label, path in (result.outputs or {}).items():
         _out(f"{label}: {path}")
     return exit_status(result, args.fail_on)
+
+
+def _corpus_for(args: argparse.Namespace, onto: Any) -> Any:
+    """The corpus of the cross-row GO rules: --corpus files, else the bundled GAFs for a bundled file."""
+    from .validate.corpusrules import default_corpus, load_corpus
+
+    if args.no_corpus:
+        return None
+    paths = [_annotation_path(p) for p in args.corpus] if args.corpus else default_corpus(_annotation_path(args.file))
+    return load_corpus(paths, onto) if paths else None
 
 
 def _cmd_propagate(args: argparse.Namespace) -> int:
@@ -471,6 +484,10 @@ def build_parser() -> argparse.ArgumentParser:
     va.add_argument("--rules", metavar="ID,ID", help="run only these rule ids")
     va.add_argument("--convert-to-22", action="store_true", help="give GAF 2.0/2.1 rows their GAF 2.2 relation")
     va.add_argument("--today", metavar="YYYY-MM-DD", help="date for age rules (default: the file's own date)")
+    va.add_argument("--corpus", nargs="+", metavar="FILE|SOURCE",
+                    help="annotation files for the cross-row rules (GORULE:0000004/36/38/49/54); default: the "
+                         "seven bundled GAFs when FILE is one of them")
+    va.add_argument("--no-corpus", action="store_true", help="skip the cross-row rules' corpus")
     va.add_argument("--gene-index", metavar="ncbi:TAXON|GAF",
                     help="check gene identifiers against NCBI Gene (taxon 9606, 10090, 7227) or a GAF's genes")
 

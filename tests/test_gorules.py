@@ -280,7 +280,7 @@ def test_table_matches_registry() -> None:
               "deprecated")
     assert all(r.state.startswith(states) for r in table), [r.state for r in table if not r.state.startswith(states)]
     mine = {r.id for r in REGISTRY.values() if r.check.__module__ in (
-        gorules.__name__, "goannot.validate.refrules", "goannot.validate.extrules")}
+        gorules.__name__, "goannot.validate.refrules", "goannot.validate.extrules", "goannot.validate.corpusrules")}
     claimed = {r.id for r in table if r.registered}
     engine_owned = {"GORULE:0000020"}  # the ID rules (goannot.validate.engine)
     assert claimed - engine_owned == mine

@@ -142,3 +142,15 @@ def test_0000033_group_references(go: Ontology) -> None:
     assert result.table["reference"].tolist() == ["PMID:11418668", "GO_REF:0000002", "PMID:2"]
     keep, _ = _run(go, "GORULE:0000033", _row(reference="Reactome:R-HSA-1"), policy="keep")
     assert (keep.kept, keep.rejected) == (1, 0)
+
+
+def test_0000026_paint_files_may_carry_iba(go: Ontology, tmp_path: Any) -> None:
+    from goannot.validate import validate_file
+    assert refrules.is_paint_file("gene_association.paint_fb.gaf.gz") and not refrules.is_paint_file("goa_human.gaf")
+    line = "\t".join(["FB", "FBgn0000001", "a", "", "GO:0005125", "GO_REF:0000033", "IBA", "PANTHER:PTN1", "F", "",
+                      "", "protein", "taxon:7227", "20180101", "FlyBase", "", ""])
+    for name, rejected in (("paint_fb.gaf", 0), ("fb.gaf", 1)):
+        p = tmp_path / name
+        p.write_text("!gaf-version: 2.1\n" + line + "\n")
+        r = validate_file(p, go, rules=["GORULE:0000026"], options=OPTS)
+        assert r.rejected == rejected, name

@@ -15,6 +15,7 @@ from . import gorules as _gorules  # noqa: F401
 from . import generules as _generules  # noqa: F401
 from . import refrules as _refrules  # noqa: F401
 from . import extrules as _extrules  # noqa: F401
+from . import corpusrules as _corpusrules  # noqa: F401
 from .engine import DUPLICATE_KEY, validate, validate_file
 from .report import ValidationResult, exit_status, render_table, write_report_json
 from .rules import Action, Rule, RuleContext, Severity, register, rules

@@ -549,3 +549,41 @@ def gorule_0000033(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
     repaired[fixed == ""] = None  # a rejected row keeps its reference
     return _result(mask, lambda r: _cat("group-specific reference: ", msg[r]), v, action=lambda r: action[r],
                    fix=lambda r: _cat("reference -> ", fixed[r]), set_reference=lambda r: repaired[r])
+
+
+# ---------------------------------------------------------------------------------------------
+# GORULE:0000026: PAINT's datasets (paint.yaml) decide which files may carry IBA
+# ---------------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def paint_datasets() -> frozenset[str]:
+    """GO's PAINT dataset names (paint_cgd, paint_fb, ...; go-site datasets/paint.yaml)."""
+    return frozenset(r[0] for r in _rows("paint_datasets.tsv"))
+
+
+def is_paint_file(path: str) -> bool:
+    """Whether a file is one of PAINT's submissions, by GO's dataset name in its file name
+    (paint_fb.gaf, gene_association.paint_fb.gaf.gz)."""
+    name = path.replace("\\", "/").rsplit("/", 1)[-1].lower()
+    return any(re.search(rf"(?:^|[._]){re.escape(d.lower())}(?:[._]|$)", name) for d in paint_datasets())
+
+
+def _paint_aware_0000026() -> None:
+    """A PAINT dataset's own IBA rows pass GORULE:0000026 whoever assigned them (the rule: 'if the GAF
+    file being validated is not paint ...'); other files keep the assigned_by test of gorules."""
+    rule = REGISTRY["GORULE:0000026"]
+    original = rule.check
+    if getattr(original, "_paint_aware", False):
+        return
+
+    @functools.wraps(original)
+    def check(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
+        if is_paint_file(str(ctx.options.get("path") or "")):
+            return no_findings()
+        return original(chunk, ctx)
+
+    check._paint_aware = True  # type: ignore[attr-defined]
+    REGISTRY[rule.id] = dataclasses.replace(rule, check=check)
+
+
+_paint_aware_0000026()
