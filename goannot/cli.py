@@ -150,6 +150,11 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     except GoannotError as exc:
         _out(f"goannot: error: {exc}", sys.stderr)
         return exit_status(exc)
+    if args.report_md:
+        from .validate.report_md import write_report_md
+
+        write_report_md(result, args.report_md)
+        result.outputs["report-md"] = args.report_md
     _out(render_table(result))
     for label, path in (result.outputs or {}).items():
         _out(f"{label}: {path}")
@@ -478,6 +483,8 @@ def build_parser() -> argparse.ArgumentParser:
     va.add_argument("--rejects", metavar="FILE", help="write the rejected rows with their reasons")
     va.add_argument("--log", metavar="FILE", help="write one entry per change (line, rule, before, after)")
     va.add_argument("--report", metavar="FILE.json", help="write the JSON report")
+    va.add_argument("--report-md", metavar="FILE.md", help="write GO's per-dataset report layout (rule, count, "
+                    "fail mode, examples with line numbers)")
     va.add_argument("--fail-on", choices=("info", "warning", "error", "never"), default="error",
                     help="exit 1 when a finding reaches this severity (default: error)")
     va.add_argument("--strict", action="store_true", help="stop at the first malformed line")
