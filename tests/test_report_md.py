@@ -26,9 +26,9 @@ def test_report_md_via_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caps
     text = md.read_text()
     assert text.startswith("# Group mine.gaf\n") and "## SUMMARY" in text and "## MESSAGES" in text
     assert "  * Lines (annotations) read: 3" in text and "  * Lines skipped (rejected): 2" in text
-    section = text.split("### GORULE:0000002", 1)[1].split("### ", 1)[0]
+    section = text.split("### GORULE:0000002", 1)[1].split("\n### ", 1)[0]
     assert "* total: 1" in section and "* GO fail mode: hard (GO status: implemented)" in section
     assert "* goannot: reject 1" in section and re.search(r"ERROR - Line 3: GO:0005515 NOT annotation", section)
-    section = text.split("### GORULE:0000017", 1)[1].split("### ", 1)[0]
+    section = text.split("### GORULE:0000017", 1)[1].split("\n### ", 1)[0]
     assert "GO fail mode: soft" in section and "Line 5:" in section and "[report]" in section
     assert "report-md: " in capsys.readouterr().out
