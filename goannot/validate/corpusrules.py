@@ -34,6 +34,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..columns import Col
 from ..ontology import Ontology
@@ -171,16 +173,24 @@ def _gp(v: _View, rows: np.ndarray) -> np.ndarray:
                       + pd.Series(v.values(Col.DB_OBJECT_ID, rows)).astype(str), dtype=object)
 
 
-def _judge(keys: np.ndarray, fn: Callable[[str], str], memo: dict[str, str]) -> np.ndarray:
-    """``fn`` of each distinct key (verdicts kept in ``memo`` for the file), broadcast to ``keys``."""
-    codes, distinct = pd.factorize(keys)
-    got = []
-    for k in distinct.tolist():
-        r = memo.get(k)
-        if r is None:
-            r = memo[k] = fn(k)
-        got.append(r)
-    return np.array(got, dtype=object)[codes] if len(keys) else np.zeros(0, dtype=object)
+def _judge_columns(v: _View, rows: np.ndarray, columns: tuple[str, ...], fn: Callable[..., str],
+                   memo: dict[tuple[str, ...], str]) -> np.ndarray:
+    """``fn(*values)`` once per distinct combination of ``columns`` at ``rows`` (integer codes, no string keys)."""
+    key = np.zeros(len(rows), dtype=np.int64)
+    encoded = [v.codes(c) for c in columns]
+    for codes, uniq in encoded:
+        key = key * max(len(uniq), 1) + codes[rows]
+    inverse, distinct = pd.factorize(key)
+    firsts = np.zeros(len(distinct), dtype=np.intp)
+    firsts[inverse[::-1]] = np.arange(len(rows))[::-1]  # a row of each combination
+    out = []
+    for r in rows[firsts].tolist():
+        k = tuple(str(uniq[codes[r]]) for codes, uniq in encoded)
+        got = memo.get(k)
+        if got is None:
+            got = memo[k] = fn(*k)
+        out.append(got)
+    return np.array(out, dtype=object)[inverse] if len(rows) else np.zeros(0, dtype=object)
 
 
 def _candidates(chunk: pd.DataFrame, ctx: RuleContext, mask_of: Callable[[_View], np.ndarray]
@@ -211,14 +221,25 @@ def gorule_0000004(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
     if got is None:
         return no_findings()
     v, corpus, rows = got
-    keys = _gp(v, rows) + "\t" + v.values(Col.WITH_FROM, rows).astype(str)
-
-    def judge(key: str) -> str:
-        a, w = key.split("\t", 1)
-        missing = [b.strip() for b in _SPLIT.split(w) if b.strip() and b.strip() != a
-                   and b.strip() in corpus.gene_products and f"{b.strip()}\t{a}" not in corpus.binders]
-        return f"no reciprocal protein binding annotation of {', '.join(missing)} naming {a}" if missing else ""
-    return _report(v, rows, _judge(keys, judge, ctx.state.setdefault("corpus.0000004", {})))
+    # Every (A, partner B) entry at once with Arrow: is B in the corpus, does B name A back.
+    lists = pc.split_pattern_regex(v.arrow(Col.WITH_FROM).take(pa.array(rows, type=pa.int64())), "[|,]")
+    entry_row = rows[np.asarray(pc.list_parent_indices(lists).to_numpy(zero_copy_only=False), dtype=np.intp)]
+    partner = pc.utf8_trim_whitespace(pc.list_flatten(lists)).to_pylist()
+    a = _gp(v, entry_row).tolist()
+    known, binders = corpus.gene_products, corpus.binders  # Python sets: a few lookups per entry
+    missing = np.fromiter((b in known and b != g and f"{b}\t{g}" not in binders for b, g in zip(partner, a)),
+                          dtype=bool, count=len(a))
+    if not missing.any():
+        return no_findings()
+    names = np.asarray(partner, dtype=object)[missing]
+    at = entry_row[missing]
+    msgs = np.full(v.n, "", dtype=object)
+    for r, n in zip(at.tolist(), names.tolist()):
+        msgs[r] = f"{msgs[r]}, {n}" if msgs[r] else n
+    hit = np.unique(at)
+    msgs[hit] = [f"no reciprocal protein binding annotation of {m} naming {g}"
+                 for m, g in zip(msgs[hit].tolist(), _gp(v, hit).tolist())]
+    return _report(v, hit, msgs[hit])
 
 
 @register("GORULE:0000038", "Annotations using ISS/ISA/ISO evidence should refer to a gene product (in the 'with' "
@@ -232,15 +253,14 @@ def gorule_0000038(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
         return no_findings()
     v, corpus, rows = got
     cover = corpus.experimental_cover
-    keys = v.values("terms.target", rows).astype(str) + "\t" + v.values(Col.WITH_FROM, rows).astype(str)
 
-    def judge(key: str) -> str:
-        t, w = key.split("\t", 1)
+    def judge(t: str, w: str) -> str:
         named = [b.strip() for b in _SPLIT.split(w) if b.strip() in corpus.gene_products]
         if not named or any(t in cover(b) for b in named):
             return ""
         return f"{', '.join(named)}: no experimental annotation to {t} or a more specific term"
-    return _report(v, rows, _judge(keys, judge, ctx.state.setdefault("corpus.0000038", {})))
+    return _report(v, rows, _judge_columns(v, rows, ("terms.target", Col.WITH_FROM), judge,
+                                           ctx.state.setdefault("corpus.0000038", {})))
 
 
 def _regulated(onto: Ontology) -> dict[str, tuple[str, ...]]:
@@ -263,13 +283,13 @@ def gorule_0000036(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
     if got is None:
         return no_findings()
     v, corpus, rows = got
-    keys = _gp(v, rows) + "\t" + v.values("terms.target", rows).astype(str)
 
-    def judge(key: str) -> str:
-        g, t = key.split("\t", 1)
+    def judge(db: str, ident: str, t: str) -> str:
+        g = f"{db}:{ident}"
         both = [x for x in reg.get(t, ()) if f"{g}\t{x}" in corpus.positive]
         return f"{g} is also annotated to {', '.join(both)}, which {t} regulates" if both else ""
-    return _report(v, rows, _judge(keys, judge, ctx.state.setdefault("corpus.0000036", {})))
+    return _report(v, rows, _judge_columns(v, rows, (Col.DB, Col.DB_OBJECT_ID, "terms.target"), judge,
+                                           ctx.state.setdefault("corpus.0000036", {})))
 
 
 @register("GORULE:0000054", "Genes annotated with ND should have no other annotations for that aspect",

@@ -101,16 +101,16 @@ def gorule_0000058(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
     cand = np.flatnonzero(~v.empty(Col.ANNOTATION_EXTENSION) & v.has_target())
     if not len(cand):
         return no_findings()
-    ext = v.values(Col.ANNOTATION_EXTENSION, cand)
-    term = v.values("terms.target", cand)
-    codes, pairs = pd.factorize(pd.Series(term.astype(str)) + "\t" + pd.Series(ext.astype(str)))
-    memo: dict[str, tuple[str, str]] = ctx.state.setdefault("extrules.verdicts", {})
+    tcodes, targets = v.codes("terms.target")
+    ecodes, exts = v.codes(Col.ANNOTATION_EXTENSION)
+    codes, pairs = pd.factorize(tcodes[cand].astype(np.int64) * max(len(exts), 1) + ecodes[cand])
+    memo: dict[tuple[str, str], tuple[str, str]] = ctx.state.setdefault("extrules.verdicts", {})
     verdict = []
-    for p in pairs.tolist():
-        got = memo.get(p)
+    for p in np.asarray(pairs, dtype=np.int64).tolist():
+        key = (targets[p // max(len(exts), 1)], exts[p % max(len(exts), 1)])
+        got = memo.get(key)
         if got is None:
-            t, e = p.split("\t", 1)
-            got = memo[p] = check_extension(ctx.ontology, t, e)
+            got = memo[key] = check_extension(ctx.ontology, *key)
         verdict.append(got)
     why = np.array([w for w, _ in verdict], dtype=object)[codes]
     new = np.array([k for _, k in verdict], dtype=object)[codes]

@@ -35,7 +35,7 @@ import pyarrow.compute as pc
 from ..columns import Col
 from ..ontology import Ontology
 from . import gorules  # noqa: F401  (registers GORULE:0000027, which the registry check joins)
-from ._chunkview import _View, _view
+from ._chunkview import _View, _bools, _view
 from ._ruletools import Rows, _cat, _result
 from .rules import REGISTRY, Action, RuleContext, Severity, no_findings, register
 
@@ -526,8 +526,15 @@ def gorule_0000033(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
     reference is rejected (the reference column is mandatory).
     """
     v = _view(chunk, ctx)
-    rest = pc.replace_substring_regex(v.arrow(Col.REFERENCE), _PUBLIC_ENTRY, "")
-    cand = np.flatnonzero(np.asarray(pc.not_equal(rest, "").to_numpy(zero_copy_only=False), dtype=bool))
+    arr = v.arrow(Col.REFERENCE)
+    public = np.zeros(v.n, dtype=bool)
+    for p in PUBLIC_REFERENCES:  # literal prefix tests: most references are one public id
+        public |= _bools(pc.starts_with(arr, p + ":"))
+    multi = np.flatnonzero(public & v.contains(Col.REFERENCE, "|"))
+    if len(multi):
+        rest = pc.replace_substring_regex(arr.take(pa.array(multi, type=pa.int64())), _PUBLIC_ENTRY, "")
+        public[multi[_bools(pc.not_equal(rest, ""))]] = False
+    cand = np.flatnonzero(~public & ~v.empty(Col.REFERENCE))
     if not len(cand):
         return no_findings()
     memo: dict[str, str] = ctx.state.setdefault("refrules.public_reference", {})
