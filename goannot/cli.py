@@ -164,6 +164,9 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         options["today"] = dt.date.fromisoformat(args.today)
     if args.gene_index:
         options["gene_index"] = _gene_index(args.gene_index)
+    corpus = _corpus_for(args, onto)
+    if corpus is not None:
+        options["corpus"] = corpus
     try:
         result = validate_file(
             _annotation_path(args.file), onto, format=args.format, policy=args.policy,
@@ -175,10 +178,25 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             traceback.print_exc(file=sys.stderr)
         _out(f"goannot: error: {_one_line(str(exc))}", sys.stderr)
         return exit_status(exc)
+    if args.report_md:
+        from .validate.report_md import write_report_md
+
+        write_report_md(result, args.report_md)
+        result.outputs["report-md"] = args.report_md
     _out(render_table(result))
     for label, path in (result.outputs or {}).items():
         _out(f"{label}: {path}")
     return exit_status(result, args.fail_on)
+
+
+def _corpus_for(args: argparse.Namespace, onto: Any) -> Any:
+    """The corpus of the cross-row GO rules: --corpus files, else the bundled GAFs for a bundled file."""
+    from .validate.corpusrules import default_corpus, load_corpus
+
+    if args.no_corpus:
+        return None
+    paths = [_annotation_path(p) for p in args.corpus] if args.corpus else default_corpus(_annotation_path(args.file))
+    return load_corpus(paths, onto) if paths else None
 
 
 def _cmd_propagate(args: argparse.Namespace) -> int:
@@ -608,12 +626,18 @@ def build_parser() -> argparse.ArgumentParser:
     va.add_argument("--rejects", metavar="FILE", help="write the rejected rows with their reasons")
     va.add_argument("--log", metavar="FILE", help="write one entry per change (line, rule, before, after)")
     va.add_argument("--report", metavar="FILE.json", help="write the JSON report")
+    va.add_argument("--report-md", metavar="FILE.md", help="write GO's per-dataset report layout (rule, count, "
+                    "fail mode, examples with line numbers)")
     va.add_argument("--fail-on", choices=("info", "warning", "error", "never"), default="error",
                     help="exit 1 when a finding reaches this severity (default: error)")
     va.add_argument("--strict", action="store_true", help="stop at the first malformed line")
     va.add_argument("--rules", metavar="ID,ID", help="run only these rule ids")
     va.add_argument("--convert-to-22", action="store_true", help="give GAF 2.0/2.1 rows their GAF 2.2 relation")
     va.add_argument("--today", metavar="YYYY-MM-DD", help="date for age rules (default: the file's own date)")
+    va.add_argument("--corpus", nargs="+", metavar="FILE|SOURCE",
+                    help="annotation files for the cross-row rules (GORULE:0000004/36/38/49/54); default: the "
+                         "seven bundled GAFs when FILE is one of them")
+    va.add_argument("--no-corpus", action="store_true", help="skip the cross-row rules' corpus")
     va.add_argument("--gene-index", metavar="ncbi:TAXON|GAF|GPI",
                     help="check gene identifiers against NCBI Gene (taxon 9606, 10090, 7227) or a GAF's genes")
 

@@ -13,6 +13,9 @@ from __future__ import annotations
 from . import idrules as _idrules  # noqa: F401,I001
 from . import gorules as _gorules  # noqa: F401
 from . import generules as _generules  # noqa: F401
+from . import refrules as _refrules  # noqa: F401
+from . import extrules as _extrules  # noqa: F401
+from . import corpusrules as _corpusrules  # noqa: F401
 from .engine import DUPLICATE_KEY, validate, validate_file
 from .report import ValidationResult, exit_status, render_table, write_report_json
 from .rules import Action, Rule, RuleContext, Severity, register, rules

@@ -49,7 +49,7 @@ import pyarrow.compute as pc
 
 from ..atomic import AtomicFiles, atomic_text
 from ..columns import GAF_COLUMNS, TABLE_COLUMNS, Col
-from . import idrules
+from . import failmodes, idrules
 from ._spill import FindingSpill, batch_findings
 from .report import FINDING_RECORD, STATUSES, ValidationResult, empty_findings, merge_counts, write_report
 from .rules import Action, Rule, RuleContext, Severity
@@ -96,7 +96,8 @@ def _all_rules(selected: list[str] | tuple[str, ...] | None) -> list[Rule]:
         log.debug("%s is not installed: running the ID rules only", _GORULES)
     chosen = registered_rules(selected)
     first = {rid: k for k, rid in enumerate(idrules.ID_RULES)}
-    return sorted(chosen, key=lambda r: first.get(r.id, len(first)))
+    # GO's fail modes (hard: the row is filtered; keep: report only) act on the engine's copies.
+    return failmodes.enforce(sorted(chosen, key=lambda r: first.get(r.id, len(first))))
 
 
 def _string_dtype() -> Any:

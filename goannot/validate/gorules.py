@@ -75,8 +75,8 @@ _GAF21_RELATIONS = frozenset({"contributes_to", "colocalizes_with"})
 
 #: Evidence codes retired by GO (IMR was replaced by IKR, NR by ND): GORULE:0000001 allowed values.
 RETIRED_EVIDENCE = frozenset({"IMR", "NR"})
-_MANUAL_EXCEPT_IEA = "IEA"
 _SIMILARITY = frozenset({"ISS", "ISA", "ISO"})
+_NOT_FOR_BINDING = ("IEA", "ISS", "ISM", "ISO", "ISA", "IBA", "RCA")  # GORULE:0000005
 
 #: DB Object Type values (GAF 2.2 spec: Sequence Ontology labels of gene products; SO ids accepted too).
 DB_OBJECT_TYPES = frozenset(t.lower() for t in (
@@ -217,9 +217,9 @@ def gorule_0000002(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
           "annotations to 'protein binding ; GO:0005515' or 'binding ; GO:0005488'", Severity.WARNING,
           url=_URL.format(5))
 def gorule_0000005(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
-    """IEA, ISS, ISM, ISO, ISA or IBA annotations directly to binding / protein binding."""
+    """IEA, ISS, ISM, ISO, ISA, IBA or RCA annotations directly to binding / protein binding."""
     v = _view(chunk, ctx)
-    mask = v.isin(Col.EVIDENCE, ("IEA", "ISS", "ISM", "ISO", "ISA", "IBA")) & v.term_in((BINDING, PROTEIN_BINDING))
+    mask = v.isin(Col.EVIDENCE, _NOT_FOR_BINDING) & v.term_in((BINDING, PROTEIN_BINDING))
     return _result(mask, lambda r: _cat("evidence ", v.values(Col.EVIDENCE, r),
                                         " is not allowed for a direct annotation to binding / protein binding"), v)
 
@@ -227,14 +227,14 @@ def gorule_0000005(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
 @register("GORULE:0000006", "IEP and HEP usage is restricted to terms from the Biological Process ontology, "
           "except when assigned by GOC", Severity.ERROR, url=_URL.format(6))
 def gorule_0000006(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
-    """IEP/HEP on a molecular function or cellular component term, unless assigned by GOC.
+    """IEP/HEP on a molecular function or cellular component term, whoever assigned it.
 
-    GOC's exception covers annotations inferred over inter-ontology links, which keep the code.
-    GO filters the rows (hard), hence ``reject``.
+    Older rule text exempted rows assigned by GOC; the current text (go-site metadata) has no
+    exception. GO filters the rows (hard), hence ``reject``.
     """
     v = _view(chunk, ctx)
     asp = v.aspect_codes(ctx.ontology)
-    mask = v.isin(Col.EVIDENCE, ("IEP", "HEP")) & (asp >= 2) & ~v.eq(Col.ASSIGNED_BY, "GOC")
+    mask = v.isin(Col.EVIDENCE, ("IEP", "HEP")) & (asp >= 2)
     names = np.array(["", "biological process", "molecular function", "cellular component"], dtype=object)
     return _result(mask, lambda r: _cat("evidence ", v.values(Col.EVIDENCE, r), " used with a ", names[asp[r]],
                                         " term (only biological process allowed)"), v, action=Action.REJECT)
@@ -314,7 +314,7 @@ def gorule_0000015(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
 # With/from rules
 # ---------------------------------------------------------------------------------------------
 
-@register("GORULE:0000016", "With/From: IC annotations require a With/From GO ID", Severity.WARNING,
+@register("GORULE:0000016", "With/From: IC annotations require a With/From GO ID", Severity.ERROR,
           url=_URL.format(16))
 def gorule_0000016(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
     """IC annotations whose with/from holds no GO ID, or only the annotated term itself."""
