@@ -91,7 +91,7 @@ def _ramp(fraction: float) -> str:
 
 
 def ribbon_svg(ribbon: pd.DataFrame, *, sets: Sequence[str] | None = None, value: str = "n_terms",
-               cell: int = 16, title: str = "GO slim ribbon") -> str:
+               cell: int = 16, title: str = "GO slim ribbon", caption: str | None = None) -> str:
     """The slim ribbon: one column per slim term, grouped by aspect, one row per annotation set.
 
     ``ribbon`` is a long table, one row per set and slim term, as
@@ -100,7 +100,8 @@ def ribbon_svg(ribbon: pd.DataFrame, *, sets: Sequence[str] | None = None, value
     or ``n_genes``). ``term`` / ``aspect`` (``P``/``F``/``C``) / ``count`` are accepted instead.
     Cell colour darkens with the count (log scale, relative to the largest count); 0 is light grey.
     Each cell carries a ``<title>`` tooltip and ``data-set``/``data-term``/``data-count`` attributes.
-    ``sets`` fixes the row order (default: order of first appearance).
+    ``sets`` fixes the row order (default: order of first appearance). ``caption`` (e.g. the slim's
+    name) is written visibly on top of the picture (``<text class='caption'>``); ``title`` is its tooltip.
     """
     term_col = "slim_term" if "slim_term" in ribbon.columns else "term"
     aspect_col = "namespace" if "namespace" in ribbon.columns else "aspect"
@@ -163,9 +164,16 @@ def ribbon_svg(ribbon: pd.DataFrame, *, sets: Sequence[str] | None = None, value
                       f"font-size='10'>{v}</text>")
         lx += 44
     height = legend_y + 10
+    head, shift = "", 0
+    if caption:
+        shift = 24
+        head = (f"<text class='caption' x='4' y='15' font-size='13' font-weight='bold' fill='#1f3a5f'>"
+                f"{_t(caption)}</text>")
+        width = max(width, len(caption) * 7.5 + 10)
     return (f"<svg xmlns='http://www.w3.org/2000/svg' class='ribbon' width='{_fmt(width)}' "
-            f"height='{_fmt(height)}' viewBox='0 0 {_fmt(width)} {_fmt(height)}' {_FONT} role='img'>"
-            f"<title>{_t(title)}</title>" + "".join(parts) + "".join(legend) + "</svg>")
+            f"height='{_fmt(height + shift)}' viewBox='0 0 {_fmt(width)} {_fmt(height + shift)}' {_FONT} role='img'>"
+            f"<title>{_t(title)}</title>{head}<g transform='translate(0,{shift})'>" + "".join(parts)
+            + "".join(legend) + "</g></svg>")
 
 
 # -- DAG ------------------------------------------------------------------------------------------
