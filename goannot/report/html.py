@@ -12,9 +12,11 @@ formatter returns. The page has no external resource of any kind and works witho
 
 from __future__ import annotations
 
+import html
 import math
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
+from importlib.resources import files
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -41,6 +43,22 @@ _NS_SHORT = {"biological_process": "BP", "molecular_function": "MF", "cellular_c
 
 Cell = Any  #: a plain value, or {"parts": [...], "cls": ..., "title": ...} (see macros.html.j2)
 Formatter = Callable[[Any, Mapping[str, Any]], str]
+
+
+# For pages still written as strings (goannot.reldiff_report imports these four): the report's
+# stylesheet and sort script, an escaper and a key/value table.
+_CSS = (files(__package__) / "templates" / "report.css").read_text(encoding="utf-8")
+_SORT_JS = (files(__package__) / "templates" / "sort.js").read_text(encoding="utf-8")
+
+
+def _e(value: Any) -> str:
+    """Escape any value for HTML text or a quoted attribute."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _kv(rows: Sequence[tuple[str, str]]) -> str:
+    """A two-column key/value table; values are HTML already."""
+    return "<table class='kv'>" + "".join(f"<tr><td>{_e(k)}</td><td>{v}</td></tr>" for k, v in rows) + "</table>"
 
 
 @lru_cache(maxsize=1)
