@@ -282,3 +282,10 @@ def test_page_collapses_long_tables_explains_terms_and_summarises_dag_check() ->
     assert ".figure svg{display:block;max-width:100%;height:auto}" in css    # scaled, not cut off
     assert "max-height" not in css                                            # no nested vertical scroll box
     assert "table.matrix{width:100%;table-layout:fixed}" in css               # the matrix fits the page
+
+
+def test_layout_puts_unconnected_nodes_and_components_on_top() -> None:
+    """Minimum-length ranking leaves nodes without edges free; they must not float to the bottom."""
+    nodes = ["R", "A", "B", "ALONE", "S", "T"]
+    lay = layered_layout(nodes, [("A", "R"), ("B", "A"), ("T", "S")], {n: 50.0 for n in nodes})
+    assert lay.layer == {"R": 0, "A": 1, "B": 2, "ALONE": 0, "S": 0, "T": 1}

@@ -88,7 +88,7 @@ def _shortest_layers(nodes: Sequence[str], pairs: Sequence[tuple[str, str]], sta
     back to ``start`` (longest-path layers) if the solver fails.
     """
     if not pairs:
-        return dict(start)
+        return {x: 0 for x in nodes}
     import numpy as np
     from scipy.optimize import linprog
     from scipy.sparse import coo_matrix
@@ -99,7 +99,9 @@ def _shortest_layers(nodes: Sequence[str], pairs: Sequence[tuple[str, str]], sta
     cols = np.array([index[x] for c, p in pairs for x in (c, p)])
     vals = np.tile([-1.0, 1.0], m)  # l_p - l_c <= -1
     a_ub = coo_matrix((vals, (rows, cols)), shape=(m, n)).tocsr()
-    cost = np.zeros(n)
+    # a small pull upwards (all of it together less than one unit of edge length) breaks ties: nodes
+    # without edges and whole components without a drawn root would otherwise float anywhere
+    cost = np.full(n, 1.0 / (n + 1))
     for c, p in pairs:
         cost[index[c]] += 1.0
         cost[index[p]] -= 1.0
