@@ -111,19 +111,20 @@ def test_dag_svg_nodes_edges_stripes() -> None:
     assert legend == ["human", "mouse"]
 
 
-def test_dag_svg_folds_wide_layers_and_bands_namespaces() -> None:
+def test_dag_svg_keeps_wide_layers_and_draws_one_panel_per_namespace() -> None:
     kids = [f"K{i}" for i in range(25)]
     terms = ["R", *kids, "M"]
     edges = [(k, "is_a", "R") for k in kids]
     ns = {t: "biological_process" for t in terms} | {"M": "molecular_function"}
-    svg = dag_svg(terms, edges, {t: {"s"} for t in terms}, {}, namespaces=ns, max_row=10)
+    svg = dag_svg(terms, edges, {t: {"s"} for t in terms}, {}, namespaces=ns)
     root = ET.fromstring(svg)
     ys = {float(next(r for r in g.iter(f"{SVG}rect") if r.get("class") == "box").get("y", "0"))
           for g in root.iter(f"{SVG}g") if g.get("class") == "node" and g.get("data-term", "").startswith("K")}
-    assert len(ys) == 3                                              # 25 children in 3 rows of <= 10
+    assert len(ys) == 1                                              # one layer: no folding into rows
+    panels = [g.get("data-namespace") for g in root.iter(f"{SVG}g") if g.get("class") == "panel"]
+    assert panels == ["biological_process", "molecular_function"]
     bands = [t.text or "" for t in root.iter(f"{SVG}text") if t.get("class") == "band-label"]
     assert [b.split(" (")[0] for b in bands] == ["biological process", "molecular function"]
-    assert float(root.get("width", "0")) < 10 * 175 + 100
 
 
 # ---------------------------------------------------------------------------------------------
@@ -201,19 +202,24 @@ def test_il7_files_and_html(il7: Any) -> None:
     parsed = _parse(page)
     _no_external(parsed)
     svgs = [attrs.get("class") for tag, attrs in parsed.tags if tag == "svg"]
-    assert svgs == ["ribbon", "dag"]
+    assert svgs == ["ribbon", "dag", "dag", "dag"]                  # one DAG picture per namespace
     text = "".join(parsed.text)
     assert f"{SECONDARY} (anti-apoptosis) is a secondary ID of {PRIMARY}" in text
     assert "merged" in text
-    # the DAG picture holds every term some set has, each with one stripe per set
-    start, end = page.index("<svg xmlns='http://www.w3.org/2000/svg' class='dag'"), page.rindex("</svg>") + 6
-    dag = ET.fromstring(page[start:end])
-    nodes = [g for g in dag.iter(f"{SVG}g") if g.get("class") == "node"]
+    # the DAG pictures hold every term some set has, each with one stripe per set
+    dags = []
+    pos = 0
+    while (start := page.find("<svg xmlns='http://www.w3.org/2000/svg' class='dag'", pos)) >= 0:
+        pos = page.index("</svg>", start) + 6
+        dags.append(ET.fromstring(page[start:pos]))
+    panels = [g.get("data-namespace") for d in dags for g in d.iter(f"{SVG}g") if g.get("class") == "panel"]
+    assert panels == ["biological_process", "molecular_function", "cellular_component"]
+    nodes = [g for dag in dags for g in dag.iter(f"{SVG}g") if g.get("class") == "node"]
     present = {r["term"] for r in il7.report["comparison"]["tables"]["matrix"] if r["state"] in ("direct", "inferred")}
     assert {g.get("data-term") for g in nodes} == present
     assert 60 <= len(nodes) <= 400
     assert all(len([r for r in g.iter(f"{SVG}rect") if r.get("class") == "stripe"]) == 4 for g in nodes)
-    assert any(p.get("data-relation") == "part_of" for p in dag.iter(f"{SVG}path"))
+    assert any(p.get("data-relation") == "part_of" for dag in dags for p in dag.iter(f"{SVG}path"))
 
 
 @pytest.mark.slow

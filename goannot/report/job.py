@@ -65,7 +65,7 @@ from ..sources import Source, content_hash, get_source, locate, manifest
 from ..validate import ValidationResult, validate
 from ..validate.engine import header_date
 from .html import render_html
-from .svg import dag_svg, ribbon_svg
+from .svg import dag_svg, namespace_panels, ribbon_svg
 
 __all__ = ["run_report", "ReportResult", "SetInfo", "DEFAULT_SPECIES", "NCBI_IL7_TABLE", "TSV_TABLES",
            "summary_text"]
@@ -287,9 +287,10 @@ def _validation_fact(label: str, v: ValidationResult) -> str:
 # -- pictures ----------------------------------------------------------------------------------------
 
 
-def _dag_picture(matrix: pd.DataFrame, onto: Ontology, relations: Sequence[str], sets: Sequence[str],
-                 gene: str) -> str:
-    """The DAG sub-graph of every term some set has (direct or inferred), striped by set."""
+def _dag_pictures(matrix: pd.DataFrame, onto: Ontology, relations: Sequence[str], sets: Sequence[str],
+                  gene: str) -> dict[str, str]:
+    """The DAG sub-graph of every term some set has (direct or inferred), striped by set: one picture
+    per namespace (``"dag:<namespace>"``), so that each is scaled to the page on its own."""
     present = matrix[matrix["state"].isin(["direct", "inferred"]).to_numpy()]
     membership: dict[str, set[str]] = {}
     direct: dict[str, set[str]] = {}
@@ -300,9 +301,11 @@ def _dag_picture(matrix: pd.DataFrame, onto: Ontology, relations: Sequence[str],
     terms = [t for t in dict.fromkeys(present["term"].astype(str))]
     inside = set(terms)
     edges = [e for e in onto.edges(relations) if e[0] in inside and e[2] in inside]
-    return dag_svg(terms, edges, membership, {t: onto.name(t) for t in terms}, sets=sets, direct=direct,
-                   namespaces={t: onto.namespace(t) for t in terms},
-                   title=f"GO terms of {gene} across {', '.join(sets)}")
+    namespaces = {t: onto.namespace(t) for t in terms}
+    return {f"dag:{ns}": dag_svg(members, edges, membership, {t: onto.name(t) for t in members}, sets=sets,
+                                 direct=direct, namespaces=namespaces,
+                                 title=f"GO {ns.replace('_', ' ')} terms of {gene} across {', '.join(sets)}")
+            for ns, members in namespace_panels(terms, namespaces)}
 
 
 # -- output ------------------------------------------------------------------------------------------
@@ -415,6 +418,7 @@ def run_report(gene: str = "IL7", species: Sequence[str] = DEFAULT_SPECIES, *,
     labels = list(repaired)
     comparison: dict[str, Any] = {}
     figures: dict[str, str] = {}
+    slim_description = ""
     tables: dict[str, pd.DataFrame] = {}
     if len(labels) >= 2:
         try:
@@ -427,8 +431,12 @@ def run_report(gene: str = "IL7", species: Sequence[str] = DEFAULT_SPECIES, *,
             comparison = {"sets": list(comp.sets), "meta": _jsonable(comp.meta),
                           "tables": {name: _records(df) for name, df in tables.items()}}
             facts.extend(_comparison_facts(comp))
-            figures["ribbon"] = ribbon_svg(comp.ribbon, sets=labels, title=f"GO slim ribbon of {gene} ({slim})")
-            figures["dag"] = _dag_picture(comp.matrix, onto, relations, labels, gene)
+            slim_description = onto.subset_names.get(slim, "")
+            figures["ribbon"] = ribbon_svg(
+                comp.ribbon, sets=labels, title=f"GO slim ribbon of {gene} ({slim})",
+                caption=f"slim {slim}" + (f" ({slim_description})" if slim_description else "")
+                + f", {comp.ribbon['slim_term'].nunique()} terms")
+            figures.update(_dag_pictures(comp.matrix, onto, relations, labels, gene))
             t = tick("pictures", t)
     else:
         messages.append(f"only {len(labels)} set(s) have {gene!r}: nothing to compare")
@@ -453,7 +461,7 @@ def run_report(gene: str = "IL7", species: Sequence[str] = DEFAULT_SPECIES, *,
         "timings": timings,
     }
 
-    paths = _write(out, report, figures, tables, validations)
+    paths = _write(out, report, figures, tables, validations, slim_description)
     timings["write"] = round(time.perf_counter() - t, 3)
     total = time.perf_counter() - t_start
     timings["total"] = round(total, 3)
@@ -489,7 +497,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def _write(out: Path, report: dict[str, Any], figures: Mapping[str, str], tables: Mapping[str, pd.DataFrame],
-           validations: Mapping[str, ValidationResult]) -> dict[str, Path]:
+           validations: Mapping[str, ValidationResult], slim_description: str = "") -> dict[str, Path]:
     """Write every output atomically; remove TSVs of an earlier run that this run has no table for."""
     out.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
@@ -508,7 +516,8 @@ def _write(out: Path, report: dict[str, Any], figures: Mapping[str, str], tables
     paths["json"] = out / "report.json"
     atomic_write_text(paths["json"], json.dumps(report, indent=1, ensure_ascii=False) + "\n")
     paths["html"] = out / "report.html"
-    atomic_write_text(paths["html"], render_html({**report, "figures": dict(figures)}))
+    atomic_write_text(paths["html"], render_html({**report, "figures": dict(figures),
+                                                  "slim_description": slim_description}))
     return paths
 
 

@@ -5,19 +5,9 @@ and no system package (no matplotlib, no graphviz) and the HTML can inline them.
 attribute value is escaped (:func:`xml.sax.saxutils.escape` / ``quoteattr``); tooltips are SVG
 ``<title>`` elements, which browsers show on hover without any script.
 
-The DAG layout is a small Sugiyama-style one, enough for the 60-250 terms of a gene's closure:
-
-1. layers: a term's layer is the longest path from a root *within the sub-graph* (roots on top,
-   edges run child -> parent, so every edge points up);
-2. order within a layer: barycenters, alternately of the parents (top-down sweep) and of the
-   children (bottom-up sweep), a few sweeps, positions normalized to [0, 1] per layer so that layers
-   of different widths pull on each other fairly;
-3. a layer wider than ``max_row`` terms is folded into several rows, which keeps the canvas narrow
-   enough to read (the HTML shows it in a scrolling box at natural size rather than shrinking it);
-4. namespaces (when given) are laid out as separate bands stacked vertically.
-
-Long edges are drawn as direct curves (no dummy nodes): at this size crossings are tolerable and the
-layout stays a few hundred lines of plain Python.
+The DAG is laid out by :mod:`goannot.report.layout` (a layered Sugiyama layout with dummy nodes
+and crossing minimisation), one panel per namespace, edges routed between the boxes with an
+arrowhead at the parent; a legend explains stripes, edge styles and borders.
 """
 
 from __future__ import annotations
@@ -30,6 +20,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pandas as pd
 
+from .layout import Layout, edge_path, layered_layout
+
 __all__ = [
     "SET_COLORS",
     "RELATION_STYLES",
@@ -38,6 +30,7 @@ __all__ = [
     "ribbon_svg",
     "dag_svg",
     "layer_terms",
+    "namespace_panels",
 ]
 
 #: Okabe-Ito colours (readable by colour-blind readers), assigned to the sets in order.
@@ -98,7 +91,7 @@ def _ramp(fraction: float) -> str:
 
 
 def ribbon_svg(ribbon: pd.DataFrame, *, sets: Sequence[str] | None = None, value: str = "n_terms",
-               cell: int = 16, title: str = "GO slim ribbon") -> str:
+               cell: int = 16, title: str = "GO slim ribbon", caption: str | None = None) -> str:
     """The slim ribbon: one column per slim term, grouped by aspect, one row per annotation set.
 
     ``ribbon`` is a long table, one row per set and slim term, as
@@ -107,7 +100,8 @@ def ribbon_svg(ribbon: pd.DataFrame, *, sets: Sequence[str] | None = None, value
     or ``n_genes``). ``term`` / ``aspect`` (``P``/``F``/``C``) / ``count`` are accepted instead.
     Cell colour darkens with the count (log scale, relative to the largest count); 0 is light grey.
     Each cell carries a ``<title>`` tooltip and ``data-set``/``data-term``/``data-count`` attributes.
-    ``sets`` fixes the row order (default: order of first appearance).
+    ``sets`` fixes the row order (default: order of first appearance). ``caption`` (e.g. the slim's
+    name) is written visibly on top of the picture (``<text class='caption'>``); ``title`` is its tooltip.
     """
     term_col = "slim_term" if "slim_term" in ribbon.columns else "term"
     aspect_col = "namespace" if "namespace" in ribbon.columns else "aspect"
@@ -170,9 +164,16 @@ def ribbon_svg(ribbon: pd.DataFrame, *, sets: Sequence[str] | None = None, value
                       f"font-size='10'>{v}</text>")
         lx += 44
     height = legend_y + 10
+    head, shift = "", 0
+    if caption:
+        shift = 24
+        head = (f"<text class='caption' x='4' y='15' font-size='13' font-weight='bold' fill='#1f3a5f'>"
+                f"{_t(caption)}</text>")
+        width = max(width, len(caption) * 7.5 + 10)
     return (f"<svg xmlns='http://www.w3.org/2000/svg' class='ribbon' width='{_fmt(width)}' "
-            f"height='{_fmt(height)}' viewBox='0 0 {_fmt(width)} {_fmt(height)}' {_FONT} role='img'>"
-            f"<title>{_t(title)}</title>" + "".join(parts) + "".join(legend) + "</svg>")
+            f"height='{_fmt(height + shift)}' viewBox='0 0 {_fmt(width)} {_fmt(height + shift)}' {_FONT} role='img'>"
+            f"<title>{_t(title)}</title>{head}<g transform='translate(0,{shift})'>" + "".join(parts)
+            + "".join(legend) + "</g></svg>")
 
 
 # -- DAG ------------------------------------------------------------------------------------------
@@ -213,187 +214,150 @@ def layer_terms(terms: Collection[str], parents: Mapping[str, Collection[str]]) 
     return layer
 
 
-def _order_layers(layers: list[list[str]], ups: Mapping[str, list[str]], downs: Mapping[str, list[str]],
-                  sweeps: int = 4) -> list[list[str]]:
-    """Barycenter ordering: alternate top-down (parents) and bottom-up (children) sweeps."""
-    pos: dict[str, float] = {}
-
-    def place(layer: list[str]) -> None:
-        n = len(layer)
-        for i, t in enumerate(layer):
-            pos[t] = (i + 0.5) / n
-
-    for layer in layers:
-        place(layer)
-    for sweep in range(sweeps):
-        down = sweep % 2 == 0
-        seq = range(1, len(layers)) if down else range(len(layers) - 2, -1, -1)
-        for k in seq:
-            neigh = ups if down else downs
-
-            def key(t: str) -> tuple[float, str]:
-                ns = [pos[n] for n in neigh.get(t, ()) if n in pos]
-                return (sum(ns) / len(ns) if ns else pos[t], t)
-
-            layers[k] = sorted(layers[k], key=key)
-            place(layers[k])
-    return layers
-
-
 @dataclass
-class _Node:
-    term: str
-    x: float
-    y: float
-    lines: list[str]
+class _Panel:
+    namespace: str
+    terms: list[str]
+    layout: Layout
+    top: float
+    layer_top: list[float]
+    height: float
+
+
+#: Panel order: GO's three namespaces first, anything else after.
+_NS_ORDER = ("biological_process", "molecular_function", "cellular_component")
+
+
+def namespace_panels(terms: Sequence[str], namespaces: Mapping[str, str] | None) -> list[tuple[str, list[str]]]:
+    """The terms grouped by namespace, GO's three first (process, function, component), in a stable order."""
+    ns_of = namespaces or {}
+    names = list(dict.fromkeys([n for n in _NS_ORDER if any(ns_of.get(t) == n for t in terms)]
+                               + [ns_of.get(t, "") for t in terms]))
+    return [(ns, [t for t in terms if ns_of.get(t, "") == ns]) for ns in names]
 
 
 def dag_svg(terms: Iterable[str], edges: Iterable[tuple[str, str, str]],
             membership: Mapping[str, Collection[str]], names: Mapping[str, str], *,
             sets: Sequence[str] | None = None, direct: Mapping[str, Collection[str]] | None = None,
-            namespaces: Mapping[str, str] | None = None, max_row: int = 10,
-            title: str = "GO sub-graph") -> str:
+            namespaces: Mapping[str, str] | None = None, title: str = "GO sub-graph") -> str:
     """The DAG sub-graph of ``terms`` as SVG, each node striped by the sets that have the term.
 
     ``edges`` are ``(child, relation, parent)`` triples (as :meth:`Ontology.edges` yields them); those
     with an end outside ``terms`` are dropped, and of several relations between one pair the first
     given is drawn. Relations are styled by :data:`RELATION_STYLES` (is_a solid, part_of dashed,
-    regulates dotted) with an arrow at the parent. ``membership`` maps a term to the labels of the
+    regulates dotted) with an arrowhead at the parent. ``membership`` maps a term to the labels of the
     sets having it (directly or by propagation); ``direct`` (optional) to those annotating it directly,
     drawn as a heavy border. ``sets`` fixes the stripe order and colours (default: sorted labels).
-    ``namespaces`` (term -> namespace) lays each namespace out as its own band.
+    ``namespaces`` (term -> namespace) gives each namespace its own panel (edges between namespaces,
+    such as part_of from a process to a component, are left out: they would cross every panel).
 
-    Nodes are ``<g class='node' data-term=... data-sets='a|b'>``, stripes ``<rect class='stripe'
-    data-set=... fill=...>``, edges ``<path class='edge' data-relation=... data-child=... data-parent=...>``.
+    The layout is :func:`goannot.report.layout.layered_layout` (layers, dummy nodes for long edges,
+    crossing minimisation), so edges run between boxes, never through them.
+    Panels are ``<g class='panel' data-namespace=...>``; nodes ``<g class='node' data-term=...
+    data-sets='a|b'>`` holding ``<rect class='box'>``; stripes ``<rect class='stripe' data-set=...>``;
+    edges ``<path class='edge' data-relation=... data-child=... data-parent=...>``.
     """
     term_list = list(dict.fromkeys(terms))
     inside = set(term_list)
     order = list(sets) if sets is not None else sorted({s for t in term_list for s in membership.get(t, ())})
     colors = set_colors(order)
     direct = direct or {}
+    ns_of = namespaces or {}
     rel_of: dict[tuple[str, str], str] = {}
     for child, rel, parent in edges:
-        if child in inside and parent in inside and child != parent:
+        if (child in inside and parent in inside and child != parent
+                and ns_of.get(child, "") == ns_of.get(parent, "")):
             rel_of.setdefault((child, parent), rel)
-    ups: dict[str, list[str]] = {t: [] for t in term_list}
-    downs: dict[str, list[str]] = {t: [] for t in term_list}
-    for child, parent in rel_of:
-        ups[child].append(parent)
-        downs[parent].append(child)
 
-    # geometry
-    node_w, line_h, gap_x, gap_y, stripe_h = 158.0, 11.0, 14.0, 44.0, 7.0
-    wrap_w, max_lines = 27, 3
+    node_w, line_h, gap_x, gap_y, stripe_h = 150.0, 11.0, 14.0, 46.0, 7.0
+    wrap_w, max_lines = 26, 3
     wrapped = {t: textwrap.wrap(names.get(t, "") or "(no name)", wrap_w, max_lines=max_lines,
                                 placeholder="\u2026") or [""] for t in term_list}
     node_h = stripe_h + 6 + line_h * (1 + max_lines)
-    margin, legend_h, band_title_h = 16.0, 58.0, 26.0
+    margin, legend_h, band_title_h = 16.0, 58.0, 30.0
 
-    ns_of = namespaces or {}
-    band_names = list(dict.fromkeys(
-        [n for n in ("biological_process", "molecular_function", "cellular_component")
-         if any(ns_of.get(t) == n for t in term_list)]
-        + [ns_of.get(t, "") for t in term_list]))
-    nodes: dict[str, _Node] = {}
+    panels: list[_Panel] = []
     y0 = margin + legend_h
     width = 0.0
-    band_heads: list[str] = []
-    for band in band_names:
-        members = [t for t in term_list if ns_of.get(t, "") == band]
-        if not members:
-            continue
-        layer = layer_terms(members, ups)
-        depth = max(layer.values()) + 1
-        layers = [sorted(t for t in members if layer[t] == k) for k in range(depth)]
-        layers = _order_layers(layers, ups, downs)
-        if band:
-            band_heads.append(f"<text class='band-label' x='{_fmt(margin)}' y='{_fmt(y0 + 16)}' font-size='14' "
-                              f"font-weight='bold' fill='#333'>{_t(band.replace('_', ' '))} "
-                              f"({len(members)} terms)</text>")
-            y0 += band_title_h
-        rows: list[list[str]] = []
-        for lay in layers:
-            n_rows = max(1, math.ceil(len(lay) / max_row))
-            per = math.ceil(len(lay) / n_rows)
-            rows.extend(lay[i:i + per] for i in range(0, len(lay), per))
-        band_w = max(len(r) for r in rows) * (node_w + gap_x) - gap_x
-        for r, row in enumerate(rows):
-            row_w = len(row) * (node_w + gap_x) - gap_x
-            x = margin + (band_w - row_w) / 2
-            y = y0 + r * (node_h + gap_y)
-            for t in row:
-                nodes[t] = _Node(t, x, y, wrapped[t])
-                x += node_w + gap_x
-        y0 += len(rows) * (node_h + gap_y) + 10
-        width = max(width, band_w + 2 * margin)
-    height = y0 + margin
+    for ns, members in namespace_panels(term_list, ns_of):
+        lay = layered_layout(members, list(rel_of), {t: node_w for t in members}, gap=gap_x)
+        top = y0
+        y0 += band_title_h if ns else 0.0
+        layer_top = [y0 + k * (node_h + gap_y) for k in range(len(lay.layers))]
+        y0 += len(lay.layers) * (node_h + gap_y) - gap_y + 24
+        panels.append(_Panel(ns, members, lay, top, layer_top, y0 - top))
+        width = max(width, lay.width + 2 * margin)
+    height = y0 + margin - 10
+    width = max(width, 760.0)
 
-    out: list[str] = []
-    out.append("<defs>" + "".join(
+    styles = _styles_in_use(rel_of.values())
+    marker_of = {rel: i for i, rel in enumerate(styles)}
+    out: list[str] = ["<defs>" + "".join(
         f"<marker id='arrow-{i}' viewBox='0 0 10 10' refX='9' refY='5' markerWidth='7' markerHeight='7' "
-        f"orient='auto-start-reverse'><path d='M 0 0 L 10 5 L 0 10 z' fill='{color}'/></marker>"
-        for i, (color, _) in enumerate(_styles_in_use(rel_of.values()).values())) + "</defs>")
-    marker_of = {rel: i for i, rel in enumerate(_styles_in_use(rel_of.values()))}
-    out.extend(band_heads)
-
-    # edges first, under the nodes; a parent's incoming edges are spread along its bottom side and a
-    # child's outgoing ones along its top, in the x order of the other end, so arrows do not pile up
-    into: dict[str, list[str]] = {}
-    outof: dict[str, list[str]] = {}
-    for child, parent in rel_of:
-        into.setdefault(parent, []).append(child)
-        outof.setdefault(child, []).append(parent)
-    for lst in (*into.values(), *outof.values()):
-        lst.sort(key=lambda t: (nodes[t].x, nodes[t].y))
-
-    def spread(term: str, other: str, table: Mapping[str, list[str]]) -> float:
-        peers = table[term]
-        k, n = peers.index(other), len(peers)
-        return nodes[term].x + node_w / 2 + (k - (n - 1) / 2) * min(12.0, (node_w - 30) / max(n, 1))
-
-    for (child, parent), rel in sorted(rel_of.items()):
-        c, p = nodes[child], nodes[parent]
-        color, dash = RELATION_STYLES.get(rel, _OTHER_STYLE)
-        x1, y1 = spread(child, parent, outof), c.y
-        x2, y2 = spread(parent, child, into), p.y + node_h
-        if y1 <= y2:  # should not happen (parents lie above); route around the side
-            y1, y2 = c.y + node_h / 2, p.y + node_h / 2
-        dy = max((y1 - y2) * 0.5, 20.0)
-        dash_attr = f" stroke-dasharray='{dash}'" if dash else ""
-        out.append(f"<path class='edge' data-relation={_q(rel)} data-child={_q(child)} data-parent={_q(parent)} "
-                   f"d='M {_fmt(x1)} {_fmt(y1)} C {_fmt(x1)} {_fmt(y1 - dy)} {_fmt(x2)} {_fmt(y2 + dy)} "
-                   f"{_fmt(x2)} {_fmt(y2)}' fill='none' stroke='{color}' stroke-width='1.1' stroke-opacity='0.75'"
-                   f"{dash_attr} marker-end='url(#arrow-{marker_of[rel]})'><title>{_t(child)} {_t(rel)} "
-                   f"{_t(parent)}</title></path>")
-
-    n_sets = max(len(order), 1)
-    for t in term_list:
-        nd = nodes[t]
-        have = [s for s in order if s in set(membership.get(t, ()))]
-        direct_in = [s for s in order if s in set(direct.get(t, ()))]
-        tip = (f"{t} {names.get(t, '')}\nin: {', '.join(have) or 'no set'}"
-               + (f"\ndirect in: {', '.join(direct_in)}" if direct_in else ""))
-        border = ("#222222", "2.2") if direct_in else ("#9a9a9a", "1")
-        out.append(f"<g class='node' data-term={_q(t)} data-sets={_q('|'.join(have))} "
-                   f"data-direct={_q('|'.join(direct_in))}><title>{_t(tip)}</title>")
-        out.append(f"<rect class='box' x='{_fmt(nd.x)}' y='{_fmt(nd.y)}' width='{_fmt(node_w)}' "
-                   f"height='{_fmt(node_h)}' rx='4' fill='{'#ffffff' if len(have) < len(order) else '#f4f8f1'}' "
-                   f"stroke='{border[0]}' stroke-width='{border[1]}'/>")
-        sw = (node_w - 2) / n_sets
-        for i, s in enumerate(order):
-            fill = colors[s] if s in have else _ABSENT
-            out.append(f"<rect class='stripe' data-set={_q(s)} x='{_fmt(nd.x + 1 + i * sw)}' "
-                       f"y='{_fmt(nd.y + 1)}' width='{_fmt(sw)}' height='{_fmt(stripe_h)}' fill='{fill}'/>")
-        ty = nd.y + stripe_h + 4 + line_h - 2
-        out.append(f"<text x='{_fmt(nd.x + 5)}' y='{_fmt(ty)}' font-size='9' fill='#555'>{_t(t)}"
-                   + (" \u25cf direct" if direct_in else "") + "</text>")
-        for k, line in enumerate(nd.lines):
-            out.append(f"<text x='{_fmt(nd.x + 5)}' y='{_fmt(ty + line_h * (k + 1))}' font-size='10' "
-                       f"fill='#111'>{_t(line)}</text>")
+        f"orient='auto'><path class='arrowhead' d='M 0 0 L 10 5 L 0 10 z' fill='{color}'/></marker>"
+        for i, (color, _) in enumerate(styles.values())) + "</defs>"]
+    for pan in panels:
+        lay = pan.layout
+        x0 = margin + (width - 2 * margin - lay.width) / 2
+        out.append(f"<g class='panel' data-namespace={_q(pan.namespace)}>")
+        if pan.namespace:
+            out.append(f"<rect class='panel-frame' x='{_fmt(margin / 2)}' y='{_fmt(pan.top)}' "
+                       f"width='{_fmt(width - margin)}' height='{_fmt(pan.height - 8)}' rx='6' fill='none' "
+                       f"stroke='#d5dbe3'/><text class='band-label' x='{_fmt(margin)}' y='{_fmt(pan.top + 20)}' "
+                       f"font-size='14' font-weight='bold' fill='#333'>{_t(pan.namespace.replace('_', ' '))} "
+                       f"({len(pan.terms)} terms)</text>")
+        # end points spread along a box's side, in the x order of the next point of the route
+        outs: dict[str, list[tuple[float, tuple[str, str]]]] = {}
+        ins: dict[str, list[tuple[float, tuple[str, str]]]] = {}
+        for key, route in lay.routes.items():
+            outs.setdefault(route[0], []).append((lay.x[route[1]], key))
+            ins.setdefault(route[-1], []).append((lay.x[route[-2]], key))
+        offset: dict[tuple[str, tuple[str, str]], float] = {}
+        for side, table in (("out", outs), ("in", ins)):
+            for term, lst in table.items():
+                lst.sort()
+                n = len(lst)
+                step = min(12.0, (node_w - 30) / max(n, 1))
+                for k, (_x, key) in enumerate(lst):
+                    offset[(side, key)] = (k - (n - 1) / 2) * step
+        for key, route in sorted(lay.routes.items()):
+            rel = rel_of[key]
+            color, dash = RELATION_STYLES.get(rel, _OTHER_STYLE)
+            d = edge_path(lay, route, pan.layer_top, node_h, x0=x0, start_dx=offset[("out", key)],
+                          end_dx=offset[("in", key)])
+            dash_attr = f" stroke-dasharray='{dash}'" if dash else ""
+            out.append(f"<path class='edge' data-relation={_q(rel)} data-child={_q(key[0])} "
+                       f"data-parent={_q(key[1])} d='{d}' fill='none' stroke='{color}' stroke-width='1.1' "
+                       f"stroke-opacity='0.8'{dash_attr} marker-end='url(#arrow-{marker_of[rel]})'>"
+                       f"<title>{_t(key[0])} {_t(rel)} {_t(key[1])}</title></path>")
+        n_sets = max(len(order), 1)
+        for t in pan.terms:
+            nx, ny = x0 + lay.x[t] - node_w / 2, pan.layer_top[lay.layer[t]]
+            have = [s for s in order if s in set(membership.get(t, ()))]
+            direct_in = [s for s in order if s in set(direct.get(t, ()))]
+            tip = (f"{t} {names.get(t, '')}\nin: {', '.join(have) or 'no set'}"
+                   + (f"\ndirect in: {', '.join(direct_in)}" if direct_in else ""))
+            border = ("#222222", "2.2") if direct_in else ("#9a9a9a", "1")
+            out.append(f"<g class='node' data-term={_q(t)} data-sets={_q('|'.join(have))} "
+                       f"data-direct={_q('|'.join(direct_in))}><title>{_t(tip)}</title>")
+            out.append(f"<rect class='box' x='{_fmt(nx)}' y='{_fmt(ny)}' width='{_fmt(node_w)}' "
+                       f"height='{_fmt(node_h)}' rx='4' fill='{'#ffffff' if len(have) < len(order) else '#f4f8f1'}' "
+                       f"stroke='{border[0]}' stroke-width='{border[1]}'/>")
+            sw = (node_w - 2) / n_sets
+            for i, s in enumerate(order):
+                fill = colors[s] if s in have else _ABSENT
+                out.append(f"<rect class='stripe' data-set={_q(s)} x='{_fmt(nx + 1 + i * sw)}' "
+                           f"y='{_fmt(ny + 1)}' width='{_fmt(sw)}' height='{_fmt(stripe_h)}' fill='{fill}'/>")
+            ty = ny + stripe_h + 4 + line_h - 2
+            out.append(f"<text x='{_fmt(nx + 5)}' y='{_fmt(ty)}' font-size='9' fill='#555'>{_t(t)}"
+                       + (" \u25cf direct" if direct_in else "") + "</text>")
+            for k, line in enumerate(wrapped[t]):
+                out.append(f"<text x='{_fmt(nx + 5)}' y='{_fmt(ty + line_h * (k + 1))}' font-size='10' "
+                           f"fill='#111'>{_t(line)}</text>")
+            out.append("</g>")
         out.append("</g>")
 
-    legend = _dag_legend(order, colors, _styles_in_use(rel_of.values()), margin)
-    width = max(width, 760.0)
+    legend = _dag_legend(order, colors, styles, margin)
     return (f"<svg xmlns='http://www.w3.org/2000/svg' class='dag' width='{_fmt(width)}' height='{_fmt(height)}' "
             f"viewBox='0 0 {_fmt(width)} {_fmt(height)}' {_FONT} role='img'><title>{_t(title)}</title>"
             + legend + "".join(out) + "</svg>")
