@@ -312,7 +312,7 @@ def dask_client(client: Client | None = None, *, scheduler: str | None = None, w
         return
     n = workers or os.cpu_count() or 1
     cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=processes,  # type: ignore[no-untyped-call]
-                           dashboard_address=None)
+                           dashboard_address=":0")
     with cluster, Client(cluster) as c:  # type: ignore[no-untyped-call]
         yield c
 
