@@ -138,6 +138,13 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         options["today"] = dt.date.fromisoformat(args.today)
     if args.gene_index:
         options["gene_index"] = _gene_index(args.gene_index)
+    if args.engine == "dask":
+        from .dask_cli import validate_dask
+
+        return validate_dask(args, [args.file, *args.more], _annotation_path, onto, options)
+    if args.more:
+        _out("goannot: error: several files need --engine dask", sys.stderr)
+        return EXIT_UNUSABLE
     try:
         result = validate_file(
             _annotation_path(args.file), onto, format=args.format, policy=args.policy,
@@ -151,6 +158,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     for label, path in (result.outputs or {}).items():
         _out(f"{label}: {path}")
     return exit_status(result, args.fail_on)
+
+
+def _cmd_convert(args: argparse.Namespace) -> int:
+    from .dask_cli import convert_command
+
+    return convert_command(args, _annotation_path(args.file))
 
 
 def _cmd_propagate(args: argparse.Namespace) -> int:
@@ -457,6 +470,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     va = add("validate", _cmd_validate, "check annotations against a GO release, repair, never lose a row")
     va.add_argument("file", metavar="FILE|SOURCE", help="GAF, GPAD, gene2go, or a table; or a manifest name")
+    va.add_argument("more", nargs="*", metavar="FILE", help="more files (--engine dask; outputs are then directories)")
     go_option(va)
     va.add_argument("--format", choices=("gaf", "gpad", "gpi", "gene2go", "table"), help="skip format detection")
     va.add_argument("--policy", choices=("replace", "keep", "reject"), default="replace",
@@ -473,6 +487,19 @@ def build_parser() -> argparse.ArgumentParser:
     va.add_argument("--today", metavar="YYYY-MM-DD", help="date for age rules (default: the file's own date)")
     va.add_argument("--gene-index", metavar="ncbi:TAXON|GAF",
                     help="check gene identifiers against NCBI Gene (taxon 9606, 10090, 7227) or a GAF's genes")
+    va.add_argument("--engine", choices=("local", "dask"), default="local",
+                    help="local: this process (default); dask: a Dask cluster (needs goannot[dask])")
+    va.add_argument("--scheduler", metavar="ADDRESS", help="--engine dask: the scheduler to use (default: a local cluster)")
+    va.add_argument("--workers", type=int, metavar="N", help="--engine dask: local cluster size (default: one per core)")
+    va.add_argument("--rows-per-part", type=int, default=500_000, metavar="N",
+                    help="--engine dask: rows per Parquet part an input is split into (default: 500000)")
+
+    cv = add("convert", _cmd_convert, "convert an annotation file into Parquet parts (streaming) for --engine dask")
+    cv.add_argument("file", metavar="FILE|SOURCE")
+    cv.add_argument("--to", required=True, metavar="DIR", help="output directory (created; must be empty)")
+    cv.add_argument("--format", choices=("gaf", "gpad", "gpi", "gene2go", "table"), help="skip format detection")
+    cv.add_argument("--rows-per-part", type=int, default=500_000, metavar="N", help="rows per part (default: 500000)")
+    cv.add_argument("--strict", action="store_true", help="stop at the first malformed line")
 
     pr = add("propagate", _cmd_propagate, "gene x term closure over chosen relations, NOT-aware, with provenance")
     pr.add_argument("file", metavar="FILE|SOURCE")

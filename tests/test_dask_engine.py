@@ -202,3 +202,23 @@ def test_worker_killed_mid_run_nothing_lost_nothing_duplicated(go: Ontology, see
         t.join()
     assert killed, "no worker was killed: the run ended before any part was held"
     _same(ref, tmp_path / "single", got, tmp_path / "dask" / "0")
+
+
+def test_cli_engine_dask_same_files_and_status_as_local(seeded: Path, client: Any, tmp_path: Path) -> None:
+    from goannot.cli import main
+
+    common = ["--fail-on", "warning"]
+    local = main(["validate", str(seeded), "--fix", str(tmp_path / "a.gaf"), "--rejects", str(tmp_path / "a.tsv"),
+                  *common])
+    assert main(["convert", str(seeded), "--to", str(tmp_path / "pq"), "--rows-per-part", "3000"]) == 0
+    dask = main(["validate", str(tmp_path / "pq"), "--engine", "dask", "--scheduler", client.scheduler.address,
+                 "--fix", str(tmp_path / "b.gaf"), "--rejects", str(tmp_path / "b.tsv"), *common])
+    assert (local, dask) == (1, 1)
+    assert (tmp_path / "a.gaf").read_bytes() == (tmp_path / "b.gaf").read_bytes()
+    assert (tmp_path / "a.tsv").read_bytes() == (tmp_path / "b.tsv").read_bytes()
+    # several files: outputs are directories; a missing file is exit status 2, the others are written
+    status = main(["validate", str(seeded), str(tmp_path / "missing.gaf"), "--engine", "dask",
+                   "--scheduler", client.scheduler.address, "--fix", str(tmp_path / "fixed")])
+    assert status == 2
+    assert (tmp_path / "fixed" / "rat_seeded.fixed.gaf").read_bytes() == (tmp_path / "a.gaf").read_bytes()
+    assert main(["validate", str(seeded), str(seeded)]) == 2  # several files need --engine dask
