@@ -222,3 +222,15 @@ def test_cli_engine_dask_same_files_and_status_as_local(seeded: Path, client: An
     assert status == 2
     assert (tmp_path / "fixed" / "rat_seeded.fixed.gaf").read_bytes() == (tmp_path / "a.gaf").read_bytes()
     assert main(["validate", str(seeded), str(seeded)]) == 2  # several files need --engine dask
+
+
+def test_default_command_never_imports_dask(seeded: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from goannot.cli import main; main(['validate', sys.argv[1], '--fail-on', 'never']); "
+            "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed') "
+            "or m in ('goannot.dask_engine', 'goannot.dask_cli', 'goannot.convert')); "
+            "assert not bad, bad")
+    subprocess.run([sys.executable, "-c", code, str(seeded)], check=True, cwd=REPO, capture_output=True,
+                   env={**os.environ, "PYTHONPATH": str(REPO)})
