@@ -234,3 +234,42 @@ def test_default_command_never_imports_dask(seeded: Path, tmp_path: Path) -> Non
             "assert not bad, bad")
     subprocess.run([sys.executable, "-c", code, str(seeded)], check=True, cwd=REPO, capture_output=True,
                    env={**os.environ, "PYTHONPATH": str(REPO)})
+
+
+@pytest.mark.parametrize("partitions", [1, 3])
+def test_propagate_on_dask_equals_single_process(go: Ontology, seeded: Path, client: Any, tmp_path: Path,
+                                                 partitions: int) -> None:
+    from goannot.annotations import read_annotations
+    from goannot.dask_analysis import _plain, closure_table, propagate_table
+
+    whole = read_annotations(seeded).table
+    ref = _plain(closure_table(whole, go, ("is_a", "part_of"), None, None))
+    ref = ref.sort_values(["gene", "term"], kind="stable", ignore_index=True)
+    got = propagate_table(seeded, go, client=client, work_dir=tmp_path, relations=("is_a", "part_of"),
+                          rows_per_part=1500, partitions=partitions)
+    assert len(ref) > 20_000
+    pd.testing.assert_frame_equal(got, ref)
+
+
+def test_many_studies_enriched_in_parallel_into_one_table(go: Ontology, client: Any, tmp_path: Path) -> None:
+    from goannot.annotations import read_annotations
+    from goannot.dask_analysis import enrich_studies
+    from goannot.enrich import enrich
+
+    # Real rows as published (the seeded file's legacy "UniProt" rows trip goannot.genes' ID index).
+    header, rows = _rat_lines(6000)
+    seeded = tmp_path / "rat6k.gaf"
+    seeded.write_text("\n".join(header + rows) + "\n")
+
+    genes = sorted(set(read_annotations(seeded).table["db_object_id"].astype(str)))
+    studies = [(f"s{k}", genes[k * 7:k * 7 + 40]) for k in range(5)]
+    kwargs: dict[str, Any] = {"ns": ("BP", "MF", "CC"), "relations": ("is_a", "part_of"), "evidence": None,
+                              "alternative": "greater"}
+    got = enrich_studies(studies, None, seeded, go, client=client, **kwargs)
+    annotations = read_annotations(seeded)
+    expected = []
+    for label, ids in studies:
+        t = enrich(ids, None, annotations, go, **kwargs).table.copy()
+        t.insert(0, "study", label)
+        expected.append(t)
+    pd.testing.assert_frame_equal(got, pd.concat(expected, ignore_index=True))
