@@ -69,7 +69,6 @@ __all__ = ["OntologyRef", "validate_files", "dask_client"]
 log = logging.getLogger(__name__)
 
 _KEYS = list(DUPLICATE_KEY)
-_CAND_COLUMNS = ["file", "part", "line", "rep", *_KEYS, "h"]
 _MERGE_COLUMNS = ["file", "part", "line", "first_line", "go_id"]
 
 
@@ -148,8 +147,46 @@ class _Settings:
     options: dict[str, Any]
 
 
-def _state_path(work_dir: str, file: int, part: int) -> Path:
-    return Path(work_dir) / f"state-{file:05d}-{part:05d}.pkl"
+def _state_path(work_dir: str, file: int, part: int, kind: str = "state") -> Path:
+    return Path(work_dir) / f"{kind}-{file:05d}-{part:05d}.pkl"
+
+
+def _dump(obj: Any, path: Path) -> None:
+    """Pickle ``obj`` to ``path`` atomically: a retried task rewrites the same content, never half of it."""
+    tmp = path.with_suffix(f".{uuid.uuid4().hex}.tmp")
+    with open(tmp, "wb") as fh:
+        pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+
+
+def _load(path: Path) -> Any:
+    with open(path, "rb") as fh:
+        return pickle.load(fh)
+
+
+def stable_key_hashes(table: pd.DataFrame) -> npt.NDArray[np.uint64]:
+    """A 64-bit hash of each row's :data:`DUPLICATE_KEY` values, the same in every process.
+
+    As the single-process engine's key hashes (each column dictionary-encoded, only its distinct
+    values hashed, then mixed with numpy), but hashing values with pandas' fixed-key SipHash instead
+    of Python's per-process salted ``hash``: workers must agree on where a key goes.
+    """
+    h = np.zeros(len(table), dtype=np.uint64)
+    if not len(table):
+        return h
+    mix = np.uint64(0x9E3779B97F4A7C15)
+    for col in _KEYS:
+        arr = pa.array(table[col].array)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        enc = arr.dictionary_encode()
+        codes = enc.indices.to_numpy(zero_copy_only=False)
+        values = np.asarray(enc.dictionary.to_numpy(zero_copy_only=False), dtype=object)
+        hashed = pd.util.hash_array(values, categorize=False).astype(np.uint64, copy=False)
+        with np.errstate(over="ignore"):
+            h = (h ^ hashed[codes]) * mix
+            h ^= h >> np.uint64(29)
+    return h
 
 
 def _validate_part(ds: ParquetDataset, k: int, file: int, ref: OntologyRef, settings: _Settings,
@@ -163,47 +200,32 @@ def _validate_part(ds: ParquetDataset, k: int, file: int, ref: OntologyRef, sett
     result = v.finish()
     state = _PartState(out.table, v.flags, out.rejects, out.changes, result.findings, result)
     result.findings = empty_findings()
-    path = _state_path(work_dir, file, k)
-    tmp = path.with_suffix(f".{uuid.uuid4().hex}.tmp")
-    with open(tmp, "wb") as fh:
-        pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)  # a retried task rewrites the same content
+    _dump(state, _state_path(work_dir, file, k))
+    keys = pd.DataFrame({"file": np.full(len(out.table), file, dtype=np.int64),
+                         "part": np.full(len(out.table), k, dtype=np.int64),
+                         "line": out.table["line"].to_numpy(dtype=np.int64),
+                         "rep": state.flags["key_changed"],
+                         "go_id": out.table["go_id"].to_numpy(dtype=object),
+                         "h": stable_key_hashes(out.table)})
+    cand = state.flags["key_changed"] | state.flags["target"]
+    # The other rows' keys, small, for the rare second round (_extra_candidates).
+    _dump(keys[~cand].reset_index(drop=True), _state_path(work_dir, file, k, "keys"))
     other = out.table["go_id"].to_numpy(dtype=object)[state.flags["other"]]
-    rows = state.flags["key_changed"] | state.flags["target"]
-    return _candidates(state, rows, file, k), frozenset(other.tolist())
-
-
-def _candidates(state: _PartState, rows: npt.NDArray[np.bool_], file: int, part: int) -> pd.DataFrame:
-    """The merge candidates ``rows`` of a part: file, part, line, repaired-key flag, key values, key hash."""
-    at = np.flatnonzero(rows)
-    keys = pd.DataFrame({c: state.table[c].to_numpy(dtype=object)[at] for c in _KEYS})
-    frame = pd.DataFrame({"file": np.full(len(at), file, dtype=np.int64),
-                          "part": np.full(len(at), part, dtype=np.int64),
-                          "line": state.table["line"].to_numpy(dtype=np.int64)[at],
-                          "rep": state.flags["key_changed"][at]})
-    frame = pd.concat([frame, keys], axis=1)
-    # A stable hash (not Python's salted str hash): every worker process must send a key to the same place.
-    frame["h"] = pd.util.hash_pandas_object(frame[["file", *_KEYS]], index=False).to_numpy(dtype=np.uint64)
-    return frame[_CAND_COLUMNS]
+    return keys[cand].reset_index(drop=True), frozenset(other.tolist())
 
 
 def _extra_candidates(work_dir: str, file: int, part: int, go_ids: frozenset[str]) -> pd.DataFrame:
     """Rows of a part sharing a GO ID with a row whose key a non-ID rule changed somewhere in the file
     (and not candidates already): the engine compares those with every row of the same GO ID."""
-    with open(_state_path(work_dir, file, part), "rb") as fh:
-        state: _PartState = pickle.load(fh)
-    go = state.table["go_id"].to_numpy(dtype=object)
-    rows = np.isin(go, np.array(sorted(go_ids), dtype=object)) & ~(state.flags["key_changed"] | state.flags["target"])
-    return _candidates(state, rows, file, part)
+    keys: pd.DataFrame = _load(_state_path(work_dir, file, part, "keys"))
+    hit = np.isin(keys["go_id"].to_numpy(dtype=object), np.array(sorted(go_ids), dtype=object))
+    return keys[hit].reset_index(drop=True)
 
 
 def _empty_candidates() -> pd.DataFrame:
-    frame = pd.DataFrame({c: pd.Series(dtype="int64") for c in ("file", "part", "line")})
-    frame["rep"] = pd.Series(dtype=bool)
-    for c in _KEYS:
-        frame[c] = pd.Series(dtype=object)
-    frame["h"] = pd.Series(dtype=np.uint64)
-    return frame
+    return pd.DataFrame({"file": pd.Series(dtype="int64"), "part": pd.Series(dtype="int64"),
+                         "line": pd.Series(dtype="int64"), "rep": pd.Series(dtype=bool),
+                         "go_id": pd.Series(dtype=object), "h": pd.Series(dtype=np.uint64)})
 
 
 # -- step 3: the merge, per shuffled partition ---------------------------------------------------------
@@ -212,20 +234,22 @@ def _empty_candidates() -> pd.DataFrame:
 def _find_merges(cands: pd.DataFrame) -> pd.DataFrame:
     """Rows merged into the first row (by line) of their (file, key): not first, and it or the first repaired.
 
-    Runs on one shuffled partition: all rows of a (file, key) are in the same partition.
+    Runs on one shuffled partition: all rows of a (file, key hash) are in the same partition. Keys
+    are compared as 64-bit hashes, as in the single-process engine.
     """
     if not len(cands):
         return pd.DataFrame({c: pd.Series(dtype="int64" if c != "go_id" else object) for c in _MERGE_COLUMNS})
-    df = cands.sort_values("line", kind="stable").reset_index(drop=True)
-    g = df.groupby(["file", *_KEYS], sort=False, dropna=False)
-    is_first = (g.cumcount() == 0).to_numpy()
-    first_line = g["line"].transform("first").to_numpy(dtype=np.int64)
-    first_rep = g["rep"].transform("first").to_numpy(dtype=bool)
-    merged = ~is_first & (df["rep"].to_numpy(dtype=bool) | first_rep)
-    return pd.DataFrame({"file": df["file"].to_numpy(dtype=np.int64)[merged],
-                         "part": df["part"].to_numpy(dtype=np.int64)[merged],
-                         "line": df["line"].to_numpy(dtype=np.int64)[merged],
-                         "first_line": first_line[merged],
+    df = cands.sort_values(["file", "h", "line"], kind="stable", ignore_index=True)
+    file = df["file"].to_numpy(dtype=np.int64)
+    h = df["h"].to_numpy(dtype=np.uint64)
+    line = df["line"].to_numpy(dtype=np.int64)
+    rep = df["rep"].to_numpy(dtype=bool)
+    is_first = np.ones(len(df), dtype=bool)
+    is_first[1:] = (file[1:] != file[:-1]) | (h[1:] != h[:-1])
+    first_at = np.maximum.accumulate(np.where(is_first, np.arange(len(df)), 0))
+    merged = ~is_first & (rep | rep[first_at])
+    return pd.DataFrame({"file": file[merged], "part": df["part"].to_numpy(dtype=np.int64)[merged],
+                         "line": line[merged], "first_line": line[first_at][merged],
                          "go_id": df["go_id"].to_numpy(dtype=object)[merged]})
 
 
@@ -242,9 +266,7 @@ class _PartOut:
 
 def _finish_part(work_dir: str, file: int, part: int, merges: pd.DataFrame, kinds: tuple[str, ...]) -> _PartOut:
     """Apply the merges decided for this part (as the engine's merge step would) and render its outputs."""
-    path = _state_path(work_dir, file, part)
-    with open(path, "rb") as fh:
-        state: _PartState = pickle.load(fh)
+    state: _PartState = _load(_state_path(work_dir, file, part))
     r = state.result
     table, findings, changes = state.table, state.findings, state.changes
     if len(merges):
@@ -382,6 +404,7 @@ def _run(c: Client, paths: list[str], ontology: Ontology, settings: _Settings,
         parts[i] = [c.submit(_validate_part, ds, k, i, ref, settings, work_dir, key=f"goannot-part-{tag}-{i}-{k}")
                     for k in range(len(ds.parts))]
     del conv
+    t_parts = time.perf_counter()
     # The GO IDs whose rows a non-ID rule changed a key column of, per file: those rows' matches can be anywhere.
     cand_futures: list[Future[Any]] = []
     for i in sorted(parts):
@@ -399,7 +422,9 @@ def _run(c: Client, paths: list[str], ontology: Ontology, settings: _Settings,
             cand_futures += [c.submit(_extra_candidates, work_dir, i, k, gos, key=f"goannot-extra-{tag}-{i}-{k}")
                              for k in range(len(parts[i]))]
     ok = [i for i in sorted(parts) if results[i] is None]
+    t_gos = time.perf_counter()
     merges = _merges(cand_futures) if cand_futures else _find_merges(_empty_candidates())
+    t_merge = time.perf_counter()
     del cand_futures
     by_part = {key: g.drop(columns=["file", "part"]) for key, g in merges.groupby(["file", "part"], sort=False)}
     no_merges = merges.iloc[:0].drop(columns=["file", "part"])
@@ -415,7 +440,9 @@ def _run(c: Client, paths: list[str], ontology: Ontology, settings: _Settings,
         except Exception as exc:
             log.warning("%s: %s", paths[i], exc)
             results[i] = exc
-    log.info("%d files validated on Dask in %.2f s", len(paths), time.perf_counter() - start)
+    end = time.perf_counter()
+    log.info("%d files validated on Dask in %.2f s (convert + submit %.2f, parts %.2f, merge %.2f, finish %.2f)",
+             len(paths), end - start, t_parts - start, t_gos - t_parts, t_merge - t_gos, end - t_merge)
     return [r if r is not None else RuntimeError("not validated") for r in results]
 
 
