@@ -175,6 +175,10 @@ def _cmd_propagate(args: argparse.Namespace) -> int:
     relations: tuple[str, ...] = tuple(args.relations.split(",")) if args.relations else DEFAULT_RELATIONS
     if args.regulates:
         relations = tuple(dict.fromkeys(relations + REGULATES))
+    if args.engine == "dask":
+        from .dask_cli import propagate_dask
+
+        return propagate_dask(args, _annotation_path(args.file), onto, relations)
     annotations = read_annotations(_annotation_path(args.file), format=args.format)
     prop = propagate(annotations.table, onto, relations, args.evidence, aspects=args.aspects)
     meta = dict(prop.meta)
@@ -299,6 +303,14 @@ def _cmd_enrich(args: argparse.Namespace) -> int:
     from .enrich import enrich
 
     onto = _load_go(args.go)
+    if args.studies:
+        from .dask_cli import enrich_many
+
+        population = None if args.all_annotated or not args.population else _id_list(args.population)
+        return enrich_many(args, onto, _annotation_path(args.annotations), population, _enrich_kwargs(args), _id_list)
+    if not args.study:
+        _out("goannot: error: give --study FILE (or --studies DIR|FILE... to run many on Dask)", sys.stderr)
+        return EXIT_UNUSABLE
     annotations = read_annotations(_annotation_path(args.annotations))
     study = _id_list(args.study)
     population = None if args.all_annotated or not args.population else _id_list(args.population)
@@ -387,6 +399,13 @@ def build_parser() -> argparse.ArgumentParser:
         sp.set_defaults(func=fn)
         return sp
 
+    def dask_options(sp: argparse.ArgumentParser, parts: bool = True) -> None:
+        sp.add_argument("--scheduler", metavar="ADDRESS", help="Dask: the scheduler to use (default: a local cluster)")
+        sp.add_argument("--workers", type=int, metavar="N", help="Dask: local cluster size (default: one per core)")
+        if parts:
+            sp.add_argument("--rows-per-part", type=int, default=500_000, metavar="N",
+                            help="Dask: rows per Parquet part an input is split into (default: 500000)")
+
     def go_option(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--go", metavar="SOURCE|PATH", default=None,
                         help="GO release: a manifest name or an OBO/OBO-Graphs file (default: the bundled release)")
@@ -425,7 +444,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     en = add("enrich", _cmd_enrich, "GO enrichment (Fisher's exact test) of a study gene list")
     go_option(en)
-    en.add_argument("--study", required=True, metavar="FILE", help="study IDs (symbols, UniProt accessions...)")
+    en.add_argument("--study", metavar="FILE", help="study IDs (symbols, UniProt accessions...)")
+    en.add_argument("--studies", nargs="+", metavar="DIR|FILE",
+                    help="many study lists (files, or every file of a directory), run in parallel on Dask into one "
+                         "table (--out); needs goannot[dask]")
+    dask_options(en, parts=False)
     grp = en.add_mutually_exclusive_group()
     grp.add_argument("--population", metavar="FILE", help="population IDs")
     grp.add_argument("--all-annotated", action="store_true", help="population = every gene in the annotations")
@@ -489,10 +512,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="check gene identifiers against NCBI Gene (taxon 9606, 10090, 7227) or a GAF's genes")
     va.add_argument("--engine", choices=("local", "dask"), default="local",
                     help="local: this process (default); dask: a Dask cluster (needs goannot[dask])")
-    va.add_argument("--scheduler", metavar="ADDRESS", help="--engine dask: the scheduler to use (default: a local cluster)")
-    va.add_argument("--workers", type=int, metavar="N", help="--engine dask: local cluster size (default: one per core)")
-    va.add_argument("--rows-per-part", type=int, default=500_000, metavar="N",
-                    help="--engine dask: rows per Parquet part an input is split into (default: 500000)")
+    dask_options(va)
 
     cv = add("convert", _cmd_convert, "convert an annotation file into Parquet parts (streaming) for --engine dask")
     cv.add_argument("file", metavar="FILE|SOURCE")
@@ -511,6 +531,9 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--aspects", metavar="P,F,C", help="only annotations to terms of these aspects")
     pr.add_argument("--out", metavar="FILE.tsv", help="write the closure (gene, symbol, term, name, direct, n_sources)")
     pr.add_argument("--json", metavar="FILE", help="write the run's metadata (relations, filters, releases, counts)")
+    pr.add_argument("--engine", choices=("local", "dask"), default="local",
+                    help="dask: rows shuffled by gene over a Dask cluster (--out table only; needs goannot[dask])")
+    dask_options(pr)
 
     rs = add("resolve", _cmd_resolve, "what IDs (or names/synonyms) are in a GO release")
     go_option(rs)

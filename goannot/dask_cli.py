@@ -113,3 +113,70 @@ def convert_command(args: argparse.Namespace, path: Path) -> int:
     ds = convert(path, args.to, format=args.format, rows_per_part=args.rows_per_part, strict=args.strict)
     sys.stdout.write(f"{path}: {ds.input_rows} rows in {len(ds.parts)} parts -> {ds.root}\n")
     return 0
+
+
+def _client(args: argparse.Namespace) -> Any:
+    from .dask_engine import dask_client
+
+    logging.getLogger("distributed").setLevel(logging.INFO if args.verbose else logging.WARNING)
+    return dask_client(scheduler=args.scheduler, workers=args.workers)
+
+
+def propagate_dask(args: argparse.Namespace, path: Path, ontology: Ontology, relations: tuple[str, ...]) -> int:
+    """``propagate --engine dask``: the closure table computed with rows shuffled by gene (same table as local)."""
+    import tempfile
+
+    from .dask_analysis import propagate_table
+
+    with tempfile.TemporaryDirectory(prefix="goannot-dask-") as work, _client(args) as client:
+        table = propagate_table(path, ontology, client=client, work_dir=work, relations=relations,
+                                evidence=args.evidence, aspects=args.aspects, format=args.format,
+                                rows_per_part=args.rows_per_part)
+    if args.out:
+        from .atomic import atomic_open
+
+        with atomic_open(args.out) as fh:
+            for key, value in (("relations", list(relations)), ("evidence", args.evidence), ("aspects", args.aspects)):
+                fh.write(f"# {key}: {value}\n")
+            fh.write(f"# go: {ontology.data_version}\n# annotations: {path}\n")
+            table.to_csv(fh, sep="\t", index=False)
+        sys.stdout.write(f"closure: {args.out}\n")
+    direct = int(table["direct"].sum())
+    sys.stdout.write(f"{table['gene'].nunique():,} genes, {direct:,} direct and {len(table) - direct:,} inferred "
+                     f"(gene, term) pairs over {'+'.join(relations)}\n")
+    return 0
+
+
+def _study_files(specs: list[str]) -> list[Path]:
+    files: list[Path] = []
+    for spec in specs:
+        p = Path(spec)
+        files += sorted(q for q in p.iterdir() if q.is_file() and not q.name.startswith(".")) if p.is_dir() else [p]
+    return files
+
+
+def enrich_many(args: argparse.Namespace, ontology: Ontology, annotations: Path, population: list[str] | None,
+                kwargs: dict[str, Any], read_ids: Callable[[str], list[str]]) -> int:
+    """``enrich --studies DIR|FILE...``: every study list against one background, in parallel, one table."""
+    from .dask_analysis import enrich_studies
+
+    files = _study_files(args.studies)
+    if not files:
+        sys.stderr.write("goannot: error: --studies names no file\n")
+        return 2
+    studies = [(f.stem, read_ids(str(f))) for f in files]
+    with _client(args) as client:
+        table = enrich_studies(studies, population, annotations, ontology, client=client, **kwargs)
+    if args.out:
+        from .atomic import atomic_open
+
+        with atomic_open(args.out) as fh:
+            table.to_csv(fh, sep="\t", index=False)
+        sys.stdout.write(f"table: {args.out}\n")
+    sig = [c for c in table.columns if c.startswith("p_") and c != "p_uncorrected"]
+    first = sig[0] if sig else None
+    for label, _ in studies:
+        rows = table[table["study"] == label]
+        n_sig = int((rows[first] < kwargs.get("alpha", 0.05)).sum()) if first else 0
+        sys.stdout.write(f"{label}: {len(rows)} terms tested, {n_sig} significant ({first})\n")
+    return 0

@@ -273,3 +273,34 @@ def test_many_studies_enriched_in_parallel_into_one_table(go: Ontology, client: 
         t.insert(0, "study", label)
         expected.append(t)
     pd.testing.assert_frame_equal(got, pd.concat(expected, ignore_index=True))
+
+
+def test_cli_propagate_and_enrich_studies_on_dask(client: Any, tmp_path: Path) -> None:
+    from goannot.cli import main
+
+    header, rows = _rat_lines(4000)
+    gaf = tmp_path / "rat4k.gaf"
+    gaf.write_text("\n".join(header + rows) + "\n")
+    on_dask = ["--scheduler", client.scheduler.address]
+    assert main(["propagate", str(gaf), "--out", str(tmp_path / "a.tsv")]) == 0
+    assert main(["propagate", str(gaf), "--engine", "dask", *on_dask, "--rows-per-part", "1000",
+                 "--out", str(tmp_path / "b.tsv")]) == 0
+
+    def body(p: Path) -> list[str]:
+        return sorted(ln for ln in p.read_text().splitlines() if not ln.startswith("#"))
+
+    assert len(body(tmp_path / "a.tsv")) > 10_000 and body(tmp_path / "a.tsv") == body(tmp_path / "b.tsv")
+
+    genes = sorted({r.split("\t")[1] for r in rows})
+    (tmp_path / "studies").mkdir()
+    for k in range(3):
+        (tmp_path / "studies" / f"s{k}.txt").write_text("\n".join(genes[k * 11:k * 11 + 30]) + "\n")
+    common = ["--annotations", str(gaf), "--all-annotated"]
+    assert main(["enrich", "--studies", str(tmp_path / "studies"), *on_dask, *common,
+                 "--out", str(tmp_path / "all.tsv")]) == 0
+    assert main(["enrich", "--study", str(tmp_path / "studies" / "s1.txt"), *common,
+                 "--out", str(tmp_path / "s1.tsv")]) == 0
+    both = pd.read_csv(tmp_path / "all.tsv", sep="\t", dtype=str, keep_default_na=False)
+    assert list(both["study"].unique()) == ["s0", "s1", "s2"]
+    one = pd.read_csv(tmp_path / "s1.tsv", sep="\t", dtype=str, keep_default_na=False)
+    pd.testing.assert_frame_equal(both[both["study"] == "s1"].drop(columns="study").reset_index(drop=True), one)
