@@ -23,11 +23,14 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+if TYPE_CHECKING:
+    from .annotations import AnnotationChunk
 
 __all__ = ["ParquetDataset", "PartInfo", "convert", "open_dataset", "read_part", "MANIFEST"]
 
@@ -94,21 +97,35 @@ def convert(path: str | Path, out_dir: str | Path, *, format: str | None = None,
         raise FileExistsError(f"{root}: not empty")
     root.mkdir(parents=True, exist_ok=True)
     ds: ParquetDataset | None = None
+    pending: list[AnnotationChunk] = []
+
+    def flush() -> None:
+        assert ds is not None
+        k = len(ds.parts)
+        table = pd.concat([c.table for c in pending], ignore_index=True) if len(pending) > 1 else pending[0].table
+        bad = [c.rejects for c in pending if len(c.rejects)]
+        name = f"part-{k:05d}.parquet"
+        pq.write_table(pa.Table.from_pandas(table, preserve_index=False), root / name)
+        rejects = ""
+        if bad:
+            rejects = f"rejects-{k:05d}.parquet"
+            pq.write_table(pa.Table.from_pandas(pd.concat(bad, ignore_index=True), preserve_index=False),
+                           root / rejects)
+        lines = [int(table["line"].min()), int(table["line"].max())] if len(table) else [0, 0]
+        ds.parts.append(PartInfo(name, rejects, len(table), sum(c.input_rows for c in pending), lines[0], lines[1]))
+        pending.clear()
+
     try:
-        for k, chunk in enumerate(iter_annotations(path, format, strict=strict, chunk_rows=rows_per_part)):
+        # The readers cut a file into blocks of their own size: gather them into parts of about rows_per_part.
+        for chunk in iter_annotations(path, format, strict=strict, chunk_rows=rows_per_part):
             if ds is None:
                 ds = ParquetDataset(str(root), chunk.path or str(path), chunk.format, chunk.version,
                                     dict(chunk.header))
-            name = f"part-{k:05d}.parquet"
-            pq.write_table(pa.Table.from_pandas(chunk.table, preserve_index=False), root / name)
-            rejects = ""
-            if len(chunk.rejects):
-                rejects = f"rejects-{k:05d}.parquet"
-                pq.write_table(pa.Table.from_pandas(chunk.rejects.reset_index(drop=True), preserve_index=False),
-                               root / rejects)
-            lines = [int(x) for x in (chunk.table["line"].min(), chunk.table["line"].max())] if len(chunk.table) \
-                else [0, 0]
-            ds.parts.append(PartInfo(name, rejects, len(chunk.table), chunk.input_rows, lines[0], lines[1]))
+            pending.append(chunk)
+            if sum(len(c.table) for c in pending) >= rows_per_part:
+                flush()
+        if pending:
+            flush()
         if ds is None:
             raise RuntimeError(f"{path}: the reader yielded no chunk")
         _write_manifest(ds)

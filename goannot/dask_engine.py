@@ -145,6 +145,36 @@ class _Settings:
     rules: list[str] | tuple[str, ...] | None
     fail_on: str
     options: dict[str, Any]
+    token: str = ""  #: names the run: parts of one file on one worker share the rules' caches
+
+
+#: Per worker, file and run: the rules' caches (``ctx.state``), shared by the parts of one file as the
+#: single-process engine shares them between the chunks of a file. Only a few are kept.
+_STATES: dict[tuple[str, str, str], dict[str, Any]] = {}
+_STATES_KEPT = 4
+
+
+def _worker_name() -> str:
+    try:
+        from distributed import get_worker
+
+        return str(get_worker().address)
+    except (ImportError, ValueError):
+        return ""
+
+
+def _shared_state(ds: ParquetDataset, settings: _Settings) -> dict[str, Any] | None:
+    """The cache dict for this worker, file and run (``None`` without a run token)."""
+    if not settings.token:
+        return None
+    key = (_worker_name(), ds.root, settings.token)
+    with _LOAD_LOCK:
+        got = _STATES.get(key)
+        if got is None:
+            while len(_STATES) >= _STATES_KEPT:
+                _STATES.pop(next(iter(_STATES)))
+            got = _STATES[key] = {}
+    return got
 
 
 def _state_path(work_dir: str, file: int, part: int, kind: str = "state") -> Path:
@@ -196,6 +226,10 @@ def _validate_part(ds: ParquetDataset, k: int, file: int, ref: OntologyRef, sett
     table, rejects = read_part(ds, k)
     v = _PartValidator(resolve_ontology(ref), policy=settings.policy, rules=settings.rules,
                        fail_on=settings.fail_on, options=settings.options, meta=ds.meta())
+    shared = _shared_state(ds, settings)
+    if shared is not None:
+        shared.update({k_: v_ for k_, v_ in v.state.items() if k_ not in shared})
+        v.state = shared  # the caches of earlier parts (the merge state in it is never used here)
     out = v.run(table, rejects, ds.parts[k].input_rows)
     result = v.finish()
     state = _PartState(out.table, v.flags, out.rejects, out.changes, result.findings, result)
@@ -367,7 +401,8 @@ def validate_files(paths: Sequence[str | Path], ontology: Ontology, *, client: C
     run.mkdir(parents=True)
     try:
         with dask_client(client, scheduler=scheduler, workers=workers) as c:
-            return _run(c, [str(p) for p in paths], ontology, _Settings(policy, rules, fail_on, dict(options or {})),
+            return _run(c, [str(p) for p in paths], ontology,
+                        _Settings(policy, rules, fail_on, dict(options or {}), uuid.uuid4().hex),
                         outputs, format, rows_per_part, strict, str(run))
     finally:
         shutil.rmtree(run if not own_dir else root, ignore_errors=True)
