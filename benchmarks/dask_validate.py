@@ -30,6 +30,11 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu_s() -> float:
+    u = resource.getrusage(resource.RUSAGE_SELF)
+    return u.ru_utime + u.ru_stime
+
+
 def make_input(copies: int, out: Path) -> Path:
     from goannot.sources import get_source, locate
 
@@ -53,14 +58,18 @@ def run_cluster(dataset: Path, workers: int, go: Any) -> dict[str, Any]:
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0") as cl, \
             Client(cl) as c:
         c.run(lambda: __import__("goannot.dask_engine"))  # warm imports: not part of the rate
+        cpu0 = c.run(_cpu_s)
         t0 = time.perf_counter()
         [r] = validate_files([dataset], go, client=c)
         dt = time.perf_counter() - t0
+        cpu1 = c.run(_cpu_s)
         peaks = c.run(_peak_rss_mb)
     if isinstance(r, Exception):
         raise r
     return {"workers": workers, "seconds": dt, "rows": r.input_rows, "rows_per_s": r.input_rows / dt,
             "rows_per_s_per_core": r.input_rows / dt / workers, "peak_rss_mb": sorted(peaks.values()),
+            "worker_cpu_s": sum(cpu1[w] - cpu0[w] for w in cpu1),
+            "rows_per_cpu_s": r.input_rows / max(1e-9, sum(cpu1[w] - cpu0[w] for w in cpu1)),
             "merged": r.merged, "repaired": r.repaired}
 
 
@@ -78,7 +87,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="goannot-bench-"))
     try:
         gaf = make_input(args.copies, tmp / "human_x.gaf")
-        res: dict[str, Any] = {"copies": args.copies, "cpus": os.cpu_count(), "load": os.getloadavg()}
+        res: dict[str, Any] = {"date": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "copies": args.copies, "cpus": os.cpu_count(), "load": os.getloadavg()}
         t0 = time.perf_counter()
         ds = convert(gaf, tmp / "pq", rows_per_part=args.rows_per_part)
         res["convert"] = {"seconds": time.perf_counter() - t0, "rows": ds.input_rows, "parts": len(ds.parts)}
@@ -88,10 +97,11 @@ def main() -> None:
             print(json.dumps(res[f"dask_{w}"]), file=sys.stderr)
         res["speedup_2_vs_1"] = res["dask_1"]["seconds"] / res["dask_2"]["seconds"]
         if not args.skip_single:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             r = validate_file(gaf, go)
-            dt = time.perf_counter() - t0
-            res["single_process"] = {"seconds": dt, "rows_per_s": r.input_rows / dt}
+            dt, cpu = time.perf_counter() - t0, time.process_time() - c0
+            res["single_process"] = {"seconds": dt, "cpu_s": cpu, "rows_per_s": r.input_rows / dt,
+                                     "rows_per_cpu_s": r.input_rows / cpu, "merged": r.merged}
         print(json.dumps(res, indent=1))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

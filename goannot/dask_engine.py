@@ -69,7 +69,7 @@ __all__ = ["OntologyRef", "validate_files", "dask_client"]
 log = logging.getLogger(__name__)
 
 _KEYS = list(DUPLICATE_KEY)
-_MERGE_COLUMNS = ["file", "part", "line", "first_line", "go_id"]
+_MERGE_COLUMNS = ["file", "part", "line", "first_line"]
 
 
 # -- the ontology, once per worker ------------------------------------------------------------------
@@ -245,7 +245,8 @@ def _validate_part(ds: ParquetDataset, k: int, file: int, ref: OntologyRef, sett
     # The other rows' keys, small, for the rare second round (_extra_candidates).
     _dump(keys[~cand].reset_index(drop=True), _state_path(work_dir, file, k, "keys"))
     other = out.table["go_id"].to_numpy(dtype=object)[state.flags["other"]]
-    return keys[cand].reset_index(drop=True), frozenset(other.tolist())
+    # Only integers travel through the shuffle: the GO ID of a merged row is looked up when finishing.
+    return keys[cand].drop(columns="go_id").reset_index(drop=True), frozenset(other.tolist())
 
 
 def _extra_candidates(work_dir: str, file: int, part: int, go_ids: frozenset[str]) -> pd.DataFrame:
@@ -253,13 +254,13 @@ def _extra_candidates(work_dir: str, file: int, part: int, go_ids: frozenset[str
     (and not candidates already): the engine compares those with every row of the same GO ID."""
     keys: pd.DataFrame = _load(_state_path(work_dir, file, part, "keys"))
     hit = np.isin(keys["go_id"].to_numpy(dtype=object), np.array(sorted(go_ids), dtype=object))
-    return keys[hit].reset_index(drop=True)
+    return keys[hit].drop(columns="go_id").reset_index(drop=True)
 
 
 def _empty_candidates() -> pd.DataFrame:
     return pd.DataFrame({"file": pd.Series(dtype="int64"), "part": pd.Series(dtype="int64"),
                          "line": pd.Series(dtype="int64"), "rep": pd.Series(dtype=bool),
-                         "go_id": pd.Series(dtype=object), "h": pd.Series(dtype=np.uint64)})
+                         "h": pd.Series(dtype=np.uint64)})
 
 
 # -- step 3: the merge, per shuffled partition ---------------------------------------------------------
@@ -272,7 +273,7 @@ def _find_merges(cands: pd.DataFrame) -> pd.DataFrame:
     are compared as 64-bit hashes, as in the single-process engine.
     """
     if not len(cands):
-        return pd.DataFrame({c: pd.Series(dtype="int64" if c != "go_id" else object) for c in _MERGE_COLUMNS})
+        return pd.DataFrame({c: pd.Series(dtype="int64") for c in _MERGE_COLUMNS})
     df = cands.sort_values(["file", "h", "line"], kind="stable", ignore_index=True)
     file = df["file"].to_numpy(dtype=np.int64)
     h = df["h"].to_numpy(dtype=np.uint64)
@@ -283,8 +284,7 @@ def _find_merges(cands: pd.DataFrame) -> pd.DataFrame:
     first_at = np.maximum.accumulate(np.where(is_first, np.arange(len(df)), 0))
     merged = ~is_first & (rep | rep[first_at])
     return pd.DataFrame({"file": file[merged], "part": df["part"].to_numpy(dtype=np.int64)[merged],
-                         "line": line[merged], "first_line": line[first_at][merged],
-                         "go_id": df["go_id"].to_numpy(dtype=object)[merged]})
+                         "line": line[merged], "first_line": line[first_at][merged]})
 
 
 # -- step 4: finish one part -------------------------------------------------------------------------
@@ -312,10 +312,10 @@ def _finish_part(work_dir: str, file: int, part: int, merges: pd.DataFrame, kind
         r.kept -= n - n_repaired
         r.repaired -= n_repaired
         r.merged += n
-        table = table.iloc[np.flatnonzero(~gone)].reset_index(drop=True)
         at_lines = merges["line"].to_numpy(dtype=np.int64)
+        go = table["go_id"].to_numpy(dtype=object)[pd.Index(lines).get_indexer(at_lines)]
+        table = table.iloc[np.flatnonzero(~gone)].reset_index(drop=True)
         kept_line = merges["first_line"].to_numpy(dtype=np.int64)
-        go = merges["go_id"].to_numpy(dtype=object)
         # The same texts as goannot.validate.engine's merge step.
         messages = [f"same annotation as line {k} once repaired ({g}, same gene product, qualifier, reference, "
                     f"evidence, with/from, extension and taxon); merged into line {k}"
