@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from .convert import ParquetDataset, convert, is_dataset, open_dataset, read_part
-from .dask_engine import OntologyRef, resolve_ontology, share_ontology
+from .dask_engine import OntologyRef, _worker_name, resolve_ontology, share_ontology
 
 __all__ = ["propagate_table", "enrich_studies", "CLOSURE_COLUMNS"]
 
@@ -110,15 +110,6 @@ def propagate_table(path: str | Path, ontology: Any, *, client: Any, work_dir: s
 
 _PREPARED: dict[tuple[Any, ...], Any] = {}
 _PREP_LOCK = threading.Lock()
-
-
-def _worker_name() -> str:
-    try:
-        from distributed import get_worker
-
-        return str(get_worker().address)
-    except (ImportError, ValueError):
-        return ""
 
 
 def _prepared(annotations: str, ref: OntologyRef, relations: tuple[str, ...], evidence: Any,

@@ -15,10 +15,11 @@ How a run goes (:func:`validate_files`):
    finished parts survive it) and returns the merge candidates: the rows whose key a repair changed,
    whose GO ID is a possible repair target, and the GO IDs of rows a non-ID rule changed a key column of.
 3. **Merge (cross-row, a Dask shuffle).** The candidates of all parts (plus, per file, the rows that share
-   a GO ID with a row a non-ID rule changed anywhere in the file) form one ``dask.dataframe`` shuffled on
-   a hash of (file, annotation key); each shuffled partition groups by the exact key values and marks a
-   row merged when it is not the first row (by original line) of its key and it or that first row was
-   repaired: the rule of :mod:`goannot.validate.engine`, applied over the whole file at once.
+   a GO ID with a row a non-ID rule changed anywhere in the file) form one ``dask.dataframe`` of integers
+   (file, part, line, repaired flag, 64-bit key hash) shuffled on the hash; each shuffled partition
+   sorts by (file, hash, line) and marks a row merged when it is not the first row of its key and it or
+   that first row was repaired: the rule of :mod:`goannot.validate.engine`, applied over the whole
+   file at once. Keys are compared as 64-bit hashes, as in the single-process engine.
 4. **Finish parts.** One task per part drops the merged rows, adds their findings and change-log entries,
    and renders the part's ``--fix``/``--rejects``/``--log`` text; the client writes the parts in order
    behind the same headers as the single-process engine, so the files come out byte-identical.
