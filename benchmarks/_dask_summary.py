@@ -46,7 +46,7 @@ def dask_section() -> list[str]:
             "The workers' CPU time stays at about one core's worth with two workers: two validation tasks running "
             "at once each take 2-3x longer than alone (task stream). This VM itself limits it: a pure-Python "
             "loop scales 2.0x over two processes, but an allocation-heavy numpy/pandas loop (random ints to "
-            "strings, factorize; /tmp/dk/mem.py in the report) only 1.34x (12.9 s alone, 19.3 s for two at once). "
+            "strings, factorize; `benchmarks/vm_scaling.py`) only 1.34x (12.9 s alone, 19.3 s for two at once). "
             "Intermediate files on tmpfs, or Arrow limited to one thread per worker, changed nothing. Beyond that "
             "ceiling the cause is not found yet; the per-worker start-up (rule tables built on each "
             "worker's first part, about 2 s) and the merge shuffle (3-4 s for ~500k candidate rows, mostly "
