@@ -191,8 +191,10 @@ def main() -> int:
              "the same run, on this project's machine class (2 cores, 24 GiB). The machine is shared, so wall "
              "times vary by 20-50% between runs; CPU times are steadier. This file is generated from "
              "`benchmarks/results/*.json` by `benchmarks/summarize.py`.", ""]
+    from _dask_summary import dask_section
+
     for section in (ontology_section, validate_section, memory_section, propagate_section, enrich_section,
-                    similarity_section):
+                    similarity_section, dask_section):
         try:
             lines += section() + [""]
         except (FileNotFoundError, KeyError) as exc:

@@ -164,6 +164,13 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         options["today"] = dt.date.fromisoformat(args.today)
     if args.gene_index:
         options["gene_index"] = _gene_index(args.gene_index)
+    if args.engine == "dask":
+        from .dask_cli import validate_dask
+
+        return validate_dask(args, [args.file, *args.more], _annotation_path, onto, options)
+    if args.more:
+        _out("goannot: error: several files need --engine dask", sys.stderr)
+        return EXIT_UNUSABLE
     corpus = _corpus_for(args, onto)
     if corpus is not None:
         options["corpus"] = corpus
@@ -199,6 +206,12 @@ def _corpus_for(args: argparse.Namespace, onto: Any) -> Any:
     return load_corpus(paths, onto) if paths else None
 
 
+def _cmd_convert(args: argparse.Namespace) -> int:
+    from .dask_cli import convert_command
+
+    return convert_command(args, _annotation_path(args.file))
+
+
 def _cmd_propagate(args: argparse.Namespace) -> int:
     from .annotations import read_annotations
     from .ontology import DEFAULT_RELATIONS, REGULATES
@@ -208,6 +221,10 @@ def _cmd_propagate(args: argparse.Namespace) -> int:
     relations: tuple[str, ...] = tuple(args.relations.split(",")) if args.relations else DEFAULT_RELATIONS
     if args.regulates:
         relations = tuple(dict.fromkeys(relations + REGULATES))
+    if args.engine == "dask":
+        from .dask_cli import propagate_dask
+
+        return propagate_dask(args, _annotation_path(args.file), onto, relations)
     annotations = read_annotations(_annotation_path(args.file), format=args.format)
     prop = propagate(annotations.table, onto, relations, args.evidence, aspects=args.aspects)
     meta = dict(prop.meta)
@@ -351,6 +368,14 @@ def _cmd_enrich(args: argparse.Namespace) -> int:
     from .enrich import enrich
 
     onto = _load_go(args.go)
+    if args.studies:
+        from .dask_cli import enrich_many
+
+        population = None if args.all_annotated or not args.population else _id_list(args.population)
+        return enrich_many(args, onto, _annotation_path(args.annotations), population, _enrich_kwargs(args), _id_list)
+    if not args.study:
+        _out("goannot: error: give --study FILE (or --studies DIR|FILE... to run many on Dask)", sys.stderr)
+        return EXIT_UNUSABLE
     annotations = read_annotations(_annotation_path(args.annotations))
     study = _id_list(args.study)
     population = None if args.all_annotated or not args.population else _id_list(args.population)
@@ -519,6 +544,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     default_go = default_ontology_name()
 
+    def dask_options(sp: argparse.ArgumentParser, parts: bool = True) -> None:
+        sp.add_argument("--scheduler", metavar="ADDRESS", help="Dask: the scheduler to use (default: a local cluster)")
+        sp.add_argument("--workers", type=int, metavar="N", help="Dask: local cluster size (default: one per core)")
+        if parts:
+            sp.add_argument("--rows-per-part", type=int, default=500_000, metavar="N",
+                            help="Dask: rows per Parquet part an input is split into (default: 500000)")
+
     def go_option(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--go", metavar="SOURCE|PATH", default=None,
                         help=f"GO release: a manifest name or an OBO/OBO-Graphs file (default: {default_go}, bundled)")
@@ -563,7 +595,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     en = add("enrich", _cmd_enrich, "GO enrichment (Fisher's exact test) of a study gene list")
     go_option(en)
-    en.add_argument("--study", required=True, metavar="FILE", help="study IDs (symbols, UniProt accessions...)")
+    en.add_argument("--study", metavar="FILE", help="study IDs (symbols, UniProt accessions...)")
+    en.add_argument("--studies", nargs="+", metavar="DIR|FILE",
+                    help="many study lists (files, or every file of a directory), run in parallel on Dask into one "
+                         "table (--out); needs goannot[dask]")
+    dask_options(en, parts=False)
     grp = en.add_mutually_exclusive_group()
     grp.add_argument("--population", metavar="FILE", help="population IDs")
     grp.add_argument("--all-annotated", action="store_true", help="population = every gene in the annotations")
@@ -617,6 +653,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     va = add("validate", _cmd_validate, "check annotations against a GO release, repair, never lose a row")
     va.add_argument("file", metavar="FILE|SOURCE", help="GAF, GPAD, gene2go, id2gos, or a table; or a manifest name")
+    va.add_argument("more", nargs="*", metavar="FILE", help="more files (--engine dask; outputs are then directories)")
     go_option(va)
     va.add_argument("--format", choices=("gaf", "gpad", "gpi", "gene2go", "table", "id2gos"),
                     help="skip format detection")
@@ -640,6 +677,16 @@ def build_parser() -> argparse.ArgumentParser:
     va.add_argument("--no-corpus", action="store_true", help="skip the cross-row rules' corpus")
     va.add_argument("--gene-index", metavar="ncbi:TAXON|GAF|GPI",
                     help="check gene identifiers against NCBI Gene (taxon 9606, 10090, 7227) or a GAF's genes")
+    va.add_argument("--engine", choices=("local", "dask"), default="local",
+                    help="local: this process (default); dask: a Dask cluster (needs goannot[dask])")
+    dask_options(va)
+
+    cv = add("convert", _cmd_convert, "convert an annotation file into Parquet parts (streaming) for --engine dask")
+    cv.add_argument("file", metavar="FILE|SOURCE")
+    cv.add_argument("--to", required=True, metavar="DIR", help="output directory (created; must be empty)")
+    cv.add_argument("--format", choices=("gaf", "gpad", "gpi", "gene2go", "table"), help="skip format detection")
+    cv.add_argument("--rows-per-part", type=int, default=500_000, metavar="N", help="rows per part (default: 500000)")
+    cv.add_argument("--strict", action="store_true", help="stop at the first malformed line")
 
     pr = add("propagate", _cmd_propagate, "gene x term closure over chosen relations, NOT-aware, with provenance")
     pr.add_argument("file", metavar="FILE|SOURCE")
@@ -653,6 +700,9 @@ def build_parser() -> argparse.ArgumentParser:
                     help="write the closure (gene, symbol, term, name, direct, n_sources); '-' for stdout")
     pr.add_argument("--out-format", choices=("tsv", "csv", "json", "xlsx"), help="format of --out (default: by suffix)")
     pr.add_argument("--json", metavar="FILE", help="write the run's metadata (relations, filters, releases, counts)")
+    pr.add_argument("--engine", choices=("local", "dask"), default="local",
+                    help="dask: rows shuffled by gene over a Dask cluster (--out table only; needs goannot[dask])")
+    dask_options(pr)
 
     rd = add("release-diff", _cmd_release_diff,
              "what a new GO release does to terms, annotations, closures and enrichments (OLD -> NEW)")
