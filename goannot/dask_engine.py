@@ -32,9 +32,12 @@ each worker loads it once from the same source path, checked against the client'
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import os
 import pickle
+import secrets
 import shutil
 import tempfile
 import threading
@@ -146,7 +149,9 @@ class _Settings:
     rules: list[str] | tuple[str, ...] | None
     fail_on: str
     options: dict[str, Any]
-    token: str = ""  #: names the run: parts of one file on one worker share the rules' caches
+    #: names the run (parts of one file on one worker share the rules' caches) and, being secret
+    #: (128 random bits that travel only in the run's tasks), signs its work files
+    token: str = ""
 
 
 #: Per worker, file and run: the rules' caches (``ctx.state``), shared by the parts of one file as the
@@ -182,17 +187,29 @@ def _state_path(work_dir: str, file: int, part: int, kind: str = "state") -> Pat
     return Path(work_dir) / f"{kind}-{file:05d}-{part:05d}.pkl"
 
 
-def _dump(obj: Any, path: Path) -> None:
-    """Pickle ``obj`` to ``path`` atomically: a retried task rewrites the same content, never half of it."""
+def _dump(obj: Any, path: Path, secret: str) -> None:
+    """Pickle ``obj`` to ``path`` atomically, signed with the run's secret (HMAC-SHA256 in front).
+
+    These are the run's own work files, in a directory workers share (possibly a shared file system
+    given by the user): a file planted or changed there by anyone without the secret, which travels
+    only in the run's tasks, is refused before it is unpickled (see :func:`_load`).
+    """
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    mac = hmac.new(secret.encode("ascii"), data, hashlib.sha256).digest()
     tmp = path.with_suffix(f".{uuid.uuid4().hex}.tmp")
     with open(tmp, "wb") as fh:
-        pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        fh.write(mac)
+        fh.write(data)
     os.replace(tmp, path)
 
 
-def _load(path: Path) -> Any:
-    with open(path, "rb") as fh:
-        return pickle.load(fh)
+def _load(path: Path, secret: str) -> Any:
+    """What :func:`_dump` wrote, if its signature holds; a :class:`ValueError` otherwise (never unpickled)."""
+    blob = path.read_bytes()
+    mac, data = blob[:32], blob[32:]
+    if not secret or not hmac.compare_digest(mac, hmac.new(secret.encode("ascii"), data, hashlib.sha256).digest()):
+        raise ValueError(f"{path}: work file not written by this run (signature mismatch); refused")
+    return pickle.loads(data)
 
 
 def stable_key_hashes(table: pd.DataFrame) -> npt.NDArray[np.uint64]:
@@ -235,7 +252,7 @@ def _validate_part(ds: ParquetDataset, k: int, file: int, ref: OntologyRef, sett
     result = v.finish()
     state = _PartState(out.table, v.flags, out.rejects, out.changes, result.findings, result)
     result.findings = empty_findings()
-    _dump(state, _state_path(work_dir, file, k))
+    _dump(state, _state_path(work_dir, file, k), settings.token)
     keys = pd.DataFrame({"file": np.full(len(out.table), file, dtype=np.int64),
                          "part": np.full(len(out.table), k, dtype=np.int64),
                          "line": out.table["line"].to_numpy(dtype=np.int64),
@@ -244,16 +261,16 @@ def _validate_part(ds: ParquetDataset, k: int, file: int, ref: OntologyRef, sett
                          "h": stable_key_hashes(out.table)})
     cand = state.flags["key_changed"] | state.flags["target"]
     # The other rows' keys, small, for the rare second round (_extra_candidates).
-    _dump(keys[~cand].reset_index(drop=True), _state_path(work_dir, file, k, "keys"))
+    _dump(keys[~cand].reset_index(drop=True), _state_path(work_dir, file, k, "keys"), settings.token)
     other = out.table["go_id"].to_numpy(dtype=object)[state.flags["other"]]
     # Only integers travel through the shuffle: the GO ID of a merged row is looked up when finishing.
     return keys[cand].drop(columns="go_id").reset_index(drop=True), frozenset(other.tolist())
 
 
-def _extra_candidates(work_dir: str, file: int, part: int, go_ids: frozenset[str]) -> pd.DataFrame:
+def _extra_candidates(work_dir: str, file: int, part: int, go_ids: frozenset[str], secret: str) -> pd.DataFrame:
     """Rows of a part sharing a GO ID with a row whose key a non-ID rule changed somewhere in the file
     (and not candidates already): the engine compares those with every row of the same GO ID."""
-    keys: pd.DataFrame = _load(_state_path(work_dir, file, part, "keys"))
+    keys: pd.DataFrame = _load(_state_path(work_dir, file, part, "keys"), secret)
     hit = np.isin(keys["go_id"].to_numpy(dtype=object), np.array(sorted(go_ids), dtype=object))
     return keys[hit].drop(columns="go_id").reset_index(drop=True)
 
@@ -299,9 +316,10 @@ class _PartOut:
     text: dict[str, bytes] = field(default_factory=dict)
 
 
-def _finish_part(work_dir: str, file: int, part: int, merges: pd.DataFrame, kinds: tuple[str, ...]) -> _PartOut:
+def _finish_part(work_dir: str, file: int, part: int, merges: pd.DataFrame, kinds: tuple[str, ...],
+                 secret: str) -> _PartOut:
     """Apply the merges decided for this part (as the engine's merge step would) and render its outputs."""
-    state: _PartState = _load(_state_path(work_dir, file, part))
+    state: _PartState = _load(_state_path(work_dir, file, part), secret)
     r = state.result
     table, findings, changes = state.table, state.findings, state.changes
     if len(merges):
@@ -403,7 +421,7 @@ def validate_files(paths: Sequence[str | Path], ontology: Ontology, *, client: C
     try:
         with dask_client(client, scheduler=scheduler, workers=workers) as c:
             return _run(c, [str(p) for p in paths], ontology,
-                        _Settings(policy, rules, fail_on, dict(options or {}), uuid.uuid4().hex),
+                        _Settings(policy, rules, fail_on, dict(options or {}), secrets.token_hex(16)),
                         outputs, format, rows_per_part, strict, str(run))
     finally:
         shutil.rmtree(run if not own_dir else root, ignore_errors=True)
@@ -455,7 +473,7 @@ def _run(c: Client, paths: list[str], ontology: Ontology, settings: _Settings,
         cand_futures += [c.submit(lambda t: t[0], f, key=f"goannot-cands-{tag}-{i}-{k}")
                          for k, f in enumerate(parts[i])]
         if gos:
-            cand_futures += [c.submit(_extra_candidates, work_dir, i, k, gos, key=f"goannot-extra-{tag}-{i}-{k}")
+            cand_futures += [c.submit(_extra_candidates, work_dir, i, k, gos, settings.token, key=f"goannot-extra-{tag}-{i}-{k}")
                              for k in range(len(parts[i]))]
     ok = [i for i in sorted(parts) if results[i] is None]
     t_gos = time.perf_counter()
@@ -468,7 +486,7 @@ def _run(c: Client, paths: list[str], ontology: Ontology, settings: _Settings,
     for i in ok:
         dest = _outputs_for(outputs, i)
         kinds = tuple(k for k in ("fix", "rejects", "log") if k in dest)
-        done = [c.submit(_finish_part, work_dir, i, k, by_part.get((i, k), no_merges), kinds,
+        done = [c.submit(_finish_part, work_dir, i, k, by_part.get((i, k), no_merges), kinds, settings.token,
                          key=f"goannot-finish-{tag}-{i}-{k}") for k in range(len(parts[i]))]
         parts[i] = []
         try:
