@@ -128,16 +128,9 @@ def _cmd_resolve(args: argparse.Namespace) -> int:
 
 def _annotation_path(name: str) -> Path:
     """A file path, or the local file of a manifest annotation source (bundled or fetched)."""
-    p = Path(name)
-    if p.exists():
-        return p
-    from .sources import get_source, locate, manifest
+    from .cli_io import annotation_path
 
-    if name in manifest():
-        return locate(get_source(name))
-    from .errors import InputError
-
-    raise InputError(name, None, "no such file, and not a known annotation source (see `goannot data list`)")
+    return annotation_path(name)
 
 
 def _gene_index(spec: str) -> Any:

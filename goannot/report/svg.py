@@ -185,33 +185,11 @@ def layer_terms(terms: Collection[str], parents: Mapping[str, Collection[str]]) 
     ``parents`` maps a term to its parents; parents outside ``terms`` are ignored. A cycle (never in
     a checked GO release) is broken by putting its remaining terms one layer below their placed parents.
     """
+    from .layout import _longest_path_layers
+
     inside = set(terms)
-    ups = {t: [p for p in parents.get(t, ()) if p in inside and p != t] for t in terms}
-    children: dict[str, list[str]] = {t: [] for t in terms}
-    for t, ps in ups.items():
-        for p in ps:
-            children[p].append(t)
-    pending = {t: len(ps) for t, ps in ups.items()}
-    layer = {t: 0 for t in terms}
-    ready = sorted(t for t, n in pending.items() if n == 0)
-    done: set[str] = set()
-    while len(done) < len(inside):
-        if not ready:  # a cycle: release the least-blocked term
-            t = min((t for t in inside if t not in done), key=lambda t: (pending[t], t))
-            ready = [t]
-        nxt: list[str] = []
-        for t in ready:
-            if t in done:
-                continue
-            done.add(t)
-            placed = [layer[p] for p in ups[t] if p in done]
-            layer[t] = max(placed) + 1 if placed else 0
-            for c in children[t]:
-                pending[c] -= 1
-                if pending[c] == 0:
-                    nxt.append(c)
-        ready = sorted(nxt)
-    return layer
+    order = list(dict.fromkeys(terms))
+    return _longest_path_layers(order, {t: [p for p in parents.get(t, ()) if p in inside and p != t] for t in order})
 
 
 @dataclass
