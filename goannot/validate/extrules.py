@@ -53,8 +53,14 @@ def _fits(onto: Ontology, term: str, prefix: str, cons: tuple[Constraint, ...]) 
     return any(prefix in ns and any(term in _is_a_closure(onto, r) for r in roots) for ns, roots, _ in cons)
 
 
-def check_extension(onto: Ontology, term: str, extension: str) -> tuple[str, str]:
-    """(what breaks, the extension with the breaking disjuncts dropped); ('', extension) when it conforms."""
+def check_extension(onto: Ontology, term: str, extension: str,
+                    fits: dict[tuple[str, str, str], bool] | None = None) -> tuple[str, str]:
+    """(what breaks, the extension with the breaking disjuncts dropped); ('', extension) when it conforms.
+
+    ``fits``: verdicts of earlier calls (same ontology) per (term, relation, prefix), read and added to:
+    a file's ~10k distinct (extension, term) pairs share far fewer such triples, and each test walks
+    the closures of the constraint's root terms.
+    """
     table = extension_constraints()
     kept: list[str] = []
     problems: list[str] = []
@@ -73,7 +79,12 @@ def check_extension(onto: Ontology, term: str, extension: str) -> tuple[str, str
             if cons is None:
                 why = f"relation {rel} is not allowed in extensions"
                 break
-            if not _fits(onto, term, prefix, cons):
+            ok = None if fits is None else fits.get((term, rel, prefix))
+            if ok is None:
+                ok = _fits(onto, term, prefix, cons)
+                if fits is not None:
+                    fits[(term, rel, prefix)] = ok
+            if not ok:
                 why = f"{rel}({prefix}:...) is not allowed for {term}"
                 break
         else:
@@ -105,12 +116,13 @@ def gorule_0000058(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
     ecodes, exts = v.codes(Col.ANNOTATION_EXTENSION)
     codes, pairs = pd.factorize(tcodes[cand].astype(np.int64) * max(len(exts), 1) + ecodes[cand])
     memo: dict[tuple[str, str], tuple[str, str]] = ctx.state.setdefault("extrules.verdicts", {})
+    fits: dict[tuple[str, str, str], bool] = ctx.state.setdefault("extrules.fits", {})
     verdict = []
     for p in np.asarray(pairs, dtype=np.int64).tolist():
         key = (targets[p // max(len(exts), 1)], exts[p % max(len(exts), 1)])
         got = memo.get(key)
         if got is None:
-            got = memo[key] = check_extension(ctx.ontology, *key)
+            got = memo[key] = check_extension(ctx.ontology, *key, fits=fits)
         verdict.append(got)
     why = np.array([w for w, _ in verdict], dtype=object)[codes]
     new = np.array([k for _, k in verdict], dtype=object)[codes]
