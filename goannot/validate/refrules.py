@@ -298,8 +298,9 @@ def _registry_findings(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
     cand = np.flatnonzero(~v.empty(Col.WITH_FROM) & (which == 0))
     if len(cand):
         # The prefixes alone ("UniProtKB,UniProtKB|PANTHER"): few distinct skeletons, judged once each.
-        skeleton = pc.replace_substring_regex(v.arrow(Col.WITH_FROM).take(pa.array(cand, type=pa.int64())),
-                                              r":[^|,]*", "")
+        # Built from the column's distinct values (a third of its rows), not row by row.
+        wcodes, wvalues = v.codes(Col.WITH_FROM)
+        skeleton = pc.replace_substring_regex(pa.array(wvalues, type=pa.large_string()), r":[^|,]*", "")
         enc = skeleton.dictionary_encode()
         memo_wf: dict[str, str] = ctx.state.setdefault("refrules.with_prefixes", {})
         verdicts = []
@@ -309,7 +310,8 @@ def _registry_findings(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
                 got = memo_wf[sk] = next((p.strip() for p in re.split(r"[|,]", sk)
                                           if p.strip() and p.strip() not in reg and p.strip() not in _SKIP), "")
             verdicts.append(got)
-        per = np.array(verdicts, dtype=object)[np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.intp)]
+        per = np.array(verdicts, dtype=object)[np.asarray(enc.indices.to_numpy(zero_copy_only=False),
+                                                          dtype=np.intp)[wcodes[cand]]]
         hit = per != ""
         which[cand[hit]] = 3
         wf_prefix = dict(zip(cand[hit].tolist(), per[hit].tolist()))
