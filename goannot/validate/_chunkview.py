@@ -47,12 +47,13 @@ class _View:
         self._codes: dict[str, tuple[npt.NDArray[np.intp], list[str]]] = {}
         self._cache: dict[Any, Any] = {}
         self._objects: dict[str, npt.NDArray[Any]] = {}  # distinct values of a column as an object array
+        self._distinct: dict[str, pa.Array] = {}  # ... and as an Arrow array
         self.synced = len(ctx.repaired_columns)  # repairs already in the chunk when this view read it
 
     def forget(self, columns: Collection[str]) -> None:
         """Drop everything read or derived from ``columns`` (they were repaired in the chunk)."""
         gone = set(columns)
-        for store in (self._arrow, self._codes, self._objects):
+        for store in (self._arrow, self._codes, self._objects, self._distinct):
             for name in gone & store.keys():
                 del store[name]
         for key in [k for k in self._cache if isinstance(k, tuple) and gone.intersection(
@@ -182,8 +183,22 @@ class _View:
         ``literal``: a string (compared case-insensitively) that every match contains. Only the rows
         containing it, found by a plain substring scan (several times faster than a regex), are then
         matched against ``pattern``.
+        Without ``literal``, a column the view has already encoded is matched once per distinct value.
         """
-        return self._op(("regex", name, pattern, literal), name)
+        key = ("regex", name, pattern, literal)
+        if literal is None and name in self._codes and key not in self._cache:
+            codes, uniques = self._codes[name]
+            per = _bools(pc.match_substring_regex(self.distinct(name), pattern))
+            self._cache[key] = per[codes] if len(uniques) else np.zeros(self.n, dtype=bool)
+        return self._op(key, name)
+
+    def distinct(self, name: str) -> pa.Array:
+        """The distinct values of a column (aligned with ``codes(name)[1]``) as an Arrow string array."""
+        uniques = self.codes(name)[1]
+        got = self._distinct.get(name)
+        if got is None or len(got) != len(uniques):
+            got = self._distinct[name] = pa.array(uniques, type=pa.large_string())
+        return got
 
     def regex_at(self, name: str, pattern: str, rows: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
         """For ``rows`` only: does the column contain a match of the RE2 ``pattern`` (not cached)."""

@@ -174,6 +174,10 @@ def gorule_0000001(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
         bad_aspect = ~v.isin(Col.ASPECT, tuple(NAMESPACE_OF_ASPECT)) & ~v.eq(Col.ASPECT, "") \
             & (v.aspect_codes(ctx.ontology) == 0)
         checks.append((bad_aspect, "aspect must be P, F or C"))
+    # References and with/from repeat (a fifth / a third distinct): encoded here, they are matched once
+    # per distinct value, and the later rules reading them share the codes.
+    v.codes(Col.REFERENCE)
+    v.codes(Col.WITH_FROM)
     for c, what in ((Col.REFERENCE, "reference"), (Col.WITH_FROM, "with/from"),
                     (Col.GENE_PRODUCT_FORM_ID, "gene product form id")):
         bad = ~v.empty(c) & ~v.regex(c, _CURIE_LIST)
