@@ -101,13 +101,6 @@ def reference_species() -> frozenset[str]:
 _GOREF = re.compile(r"(?:^|\|)(GO_REF:[^|]*)")
 
 
-def _entries(v: _View, name: str, rows: Rows, sep: str) -> tuple[pa.Array, npt.NDArray[np.intp]]:
-    """The ``sep``-separated entries of a column at ``rows``, flattened, and the row of each entry."""
-    lists = pc.split_pattern_regex(v.arrow(name).take(pa.array(rows, type=pa.int64())), sep)
-    parent = np.asarray(pc.list_parent_indices(lists).to_numpy(zero_copy_only=False), dtype=np.intp)
-    return pc.list_flatten(lists), rows[parent]
-
-
 def _at_distinct(v: _View, name: str, rows: Rows, fn: Callable[[str], str], memo: dict[str, str]) -> npt.NDArray[Any]:
     """``fn`` of the column's value at each of ``rows``, computed once per distinct value (``memo`` per file)."""
     codes, distinct = pd.factorize(v.values(name, rows))
@@ -125,31 +118,47 @@ def _at_distinct(v: _View, name: str, rows: Rows, fn: Callable[[str], str], memo
 def _retracted_rows(v: _View) -> tuple[Rows, npt.NDArray[Any]]:
     """Rows citing a retracted PMID and that PMID (Arrow kernels over the column, no row loop).
 
-    The first PMID of every reference is extracted in one pass; the rare references with more than
-    one entry are split and each of their PMIDs is looked up too.
+    Judged on the column's distinct references (a fifth of the rows) and broadcast through the view's
+    codes. The first PMID of every reference is extracted in one pass; the rare references with more
+    than one entry are split and each of their PMIDs is looked up too. One PMID per row: its first
+    retracted one (the first entry's, else the first of its other entries).
     """
-    cand = np.flatnonzero(v.contains(Col.REFERENCE, "PMID:", ignore_case=True))
-    arr = v.arrow(Col.REFERENCE).take(pa.array(cand, type=pa.int64()))
+    codes, uniques = v.codes(Col.REFERENCE)
+    dist = v.distinct(Col.REFERENCE)
+    cand = np.flatnonzero(_bools(pc.match_substring(dist, "PMID:", ignore_case=True)))
+    arr = dist.take(pa.array(cand, type=pa.int64()))
     num = pc.extract_regex(arr, r"(?i:pmid):(?P<n>[0-9]{1,18})(?:\||$)")
     ok = np.asarray(pc.is_valid(num).to_numpy(zero_copy_only=False), dtype=bool)
-    rows = cand[ok]
+    at = cand[ok]
     pm = (np.asarray(pc.struct_field(num.filter(pa.array(ok)), [0]).cast(pa.int64()).to_numpy(), dtype=np.int64)
-          if len(rows) else np.zeros(0, dtype=np.int64))
-    multi = cand[v.contains(Col.REFERENCE, "|")[cand]]  # a second PMID needs a second entry
+          if len(at) else np.zeros(0, dtype=np.int64))
+    multi = cand[_bools(pc.match_substring(arr, "|"))]  # a second PMID needs a second entry
     if len(multi):
-        flat, row_of = _entries(v, Col.REFERENCE, multi, r"\|")
-        more = pc.extract_regex(flat, r"^(?i:pmid):(?P<n>[0-9]{1,18})$")
+        lists = pc.split_pattern_regex(dist.take(pa.array(multi, type=pa.int64())), r"\|")
+        parent = np.asarray(pc.list_parent_indices(lists).to_numpy(zero_copy_only=False), dtype=np.intp)
+        more = pc.extract_regex(pc.list_flatten(lists), r"^(?i:pmid):(?P<n>[0-9]{1,18})$")
         mok = np.asarray(pc.is_valid(more).to_numpy(zero_copy_only=False), dtype=bool)
         if mok.any():
-            rows = np.concatenate([rows, row_of[mok]])
+            at = np.concatenate([at, multi[parent][mok]])
             pm = np.concatenate([pm, np.asarray(pc.struct_field(more.filter(pa.array(mok)), [0]).cast(pa.int64())
                                                 .to_numpy(), dtype=np.int64)])
     table = retracted_pmids()
     if not len(pm) or not len(table):
-        return rows[:0], np.zeros(0, dtype=object)
-    at = np.minimum(np.searchsorted(table, pm), len(table) - 1)
-    hit = table[at] == pm
-    return rows[hit], np.array([f"PMID:{p}" for p in pm[hit].tolist()], dtype=object)
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=object)
+    pos = np.minimum(np.searchsorted(table, pm), len(table) - 1)
+    hit = table[pos] == pm
+    at, pm = at[hit], pm[hit]
+    if not len(at):
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=object)
+    order = np.argsort(at, kind="stable")
+    at, pm = at[order], pm[order]
+    first = np.concatenate(([True], at[1:] != at[:-1]))
+    first_pmid = np.empty(len(uniques), dtype=object)
+    first_pmid[at[first]] = [f"PMID:{p}" for p in pm[first].tolist()]
+    retracted = np.zeros(len(uniques), dtype=bool)
+    retracted[at[first]] = True
+    rows = np.flatnonzero(retracted[codes])
+    return rows, first_pmid[codes[rows]]
 
 
 @register("GORULE:0000022", "Filter annotations made to retracted publications", Severity.ERROR,
@@ -157,13 +166,9 @@ def _retracted_rows(v: _View) -> tuple[Rows, npt.NDArray[Any]]:
 def gorule_0000022(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
     """References citing a PubMed id that Europe PMC lists as retracted (filtered by GO: hard)."""
     v = _view(chunk, ctx)
-    rows, pmid = _retracted_rows(v)
+    rows, pmid = _retracted_rows(v)  # in row order, one per row
     if not len(rows):
         return no_findings()
-    order = np.argsort(rows, kind="stable")
-    rows, pmid = rows[order], pmid[order]
-    keep = np.concatenate(([True], rows[1:] != rows[:-1]))  # one finding per row: its first retracted PMID
-    rows, pmid = rows[keep], pmid[keep]
     mask = np.zeros(v.n, dtype=bool)
     mask[rows] = True
     return _result(mask, lambda r: _cat("reference ", pmid[np.searchsorted(rows, r)], " is a retracted publication"),
