@@ -183,12 +183,17 @@ class _View:
         ``literal``: a string (compared case-insensitively) that every match contains. Only the rows
         containing it, found by a plain substring scan (several times faster than a regex), are then
         matched against ``pattern``.
-        Without ``literal``, a column the view has already encoded is matched once per distinct value.
+        A column the view has already encoded is matched once per distinct value (same steps).
         """
         key = ("regex", name, pattern, literal)
-        if literal is None and name in self._codes and key not in self._cache:
+        if name in self._codes and key not in self._cache:
             codes, uniques = self._codes[name]
-            per = _bools(pc.match_substring_regex(self.distinct(name), pattern))
+            dist = self.distinct(name)
+
+            def sub(k: tuple[Any, ...]) -> npt.NDArray[np.bool_]:
+                return _run(k, dist, len(dist), sub)  # type: ignore[no-any-return]
+
+            per = _run(key, dist, len(dist), sub)
             self._cache[key] = per[codes] if len(uniques) else np.zeros(self.n, dtype=bool)
         return self._op(key, name)
 
