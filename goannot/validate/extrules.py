@@ -50,7 +50,17 @@ def extension_constraints() -> dict[str, tuple[Constraint, ...]]:
 
 
 def _fits(onto: Ontology, term: str, prefix: str, cons: tuple[Constraint, ...]) -> bool:
-    return any(prefix in ns and any(term in _is_a_closure(onto, r) for r in roots) for ns, roots, _ in cons)
+    # The roots' closures (kept with the ontology) through one dict: _is_a_closure builds its key each call.
+    below: dict[str, frozenset[str]] = onto.derived(("goannot.validate.extrules", "is_a_closures"), dict)
+    for ns, roots, _ in cons:
+        if prefix in ns:
+            for r in roots:
+                got = below.get(r)
+                if got is None:
+                    got = below[r] = _is_a_closure(onto, r)
+                if term in got:
+                    return True
+    return False
 
 
 def check_extension(onto: Ontology, term: str, extension: str,
