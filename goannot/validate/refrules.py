@@ -102,17 +102,24 @@ _GOREF = re.compile(r"(?:^|\|)(GO_REF:[^|]*)")
 
 
 def _at_distinct(v: _View, name: str, rows: Rows, fn: Callable[[str], str], memo: dict[str, str]) -> npt.NDArray[Any]:
-    """``fn`` of the column's value at each of ``rows``, computed once per distinct value (``memo`` per file)."""
-    codes, distinct = pd.factorize(v.values(name, rows))
-    out = np.empty(len(distinct), dtype=object)
+    """``fn`` of the column's value at each of ``rows``, computed once per distinct value (``memo`` per file).
+
+    Through the view's codes of the column (shared with the other rules reading it).
+    """
+    if not len(rows):
+        return np.zeros(0, dtype=object)
+    codes, uniques = v.codes(name)
+    at = codes[rows]
+    used = np.flatnonzero(np.bincount(at, minlength=len(uniques)))
     got = []
-    for d in distinct.tolist():
+    for d in [uniques[k] for k in used.tolist()]:
         r = memo.get(d)
         if r is None:
             r = memo[d] = fn(d)
         got.append(r)
-    out[:] = got
-    return out[codes] if len(rows) else np.zeros(0, dtype=object)
+    out = np.empty(len(uniques), dtype=object)
+    out[used] = got
+    return out[at]
 
 
 def _retracted_rows(v: _View) -> tuple[Rows, npt.NDArray[Any]]:
