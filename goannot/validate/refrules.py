@@ -473,7 +473,8 @@ def gorule_0000013(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
     tcodes, targets = v.codes("terms.target")
     xcodes, taxa = v.codes(Col.TAXON)
     key = tcodes[rows].astype(np.int64) * max(len(taxa), 1) + xcodes[rows]
-    uniq, inverse = np.unique(key, return_inverse=True)
+    inverse, uniq = pd.factorize(key)  # hashing: cheaper than np.unique's sort
+    uniq = np.asarray(uniq, dtype=np.int64)
     memo: dict[tuple[str, str], str] = ctx.state.setdefault("refrules.taxon_verdicts", {})
     verdict = np.empty(len(uniq), dtype=object)
     found = []
@@ -484,12 +485,15 @@ def gorule_0000013(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
             got = memo[pair] = _violation(cons[pair[0]], _first_taxon(pair[1]))
         found.append(got)
     verdict[:] = found
-    msgs = np.full(v.n, "", dtype=object)
-    msgs[rows] = verdict[inverse.reshape(-1)]
-    mask = msgs != ""
+    # Per row, its pair's index (-1: unconstrained): no object array of the chunk's length.
+    pair_of = np.full(v.n, -1, dtype=np.intp)
+    pair_of[rows] = inverse
+    broken = np.array([bool(f) for f in found], dtype=bool)
+    mask = np.zeros(v.n, dtype=bool)
+    mask[rows] = broken[inverse] if len(broken) else False
     filtered = v.isin(Col.EVIDENCE, tuple(NON_EXPERIMENTAL))
-    return _result(mask, lambda r: _cat(v.values("terms.target", r), " is ", msgs[r], "; the gene product is from ",
-                                        v.values(Col.TAXON, r)), v,
+    return _result(mask, lambda r: _cat(v.values("terms.target", r), " is ", verdict[pair_of[r]],
+                                        "; the gene product is from ", v.values(Col.TAXON, r)), v,
                    action=lambda r: np.where(filtered[r], str(Action.REJECT), str(Action.REPORT)).astype(object))
 
 
