@@ -417,7 +417,10 @@ def _encode(arr: pa.Array) -> tuple[npt.NDArray[np.intp], list[str]]:
     """(code per row, distinct values) of a string column ('' for nulls)."""
     enc = pc.dictionary_encode(arr)
     idx = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.intp)
-    return idx, ["" if u is None else str(u) for u in enc.dictionary.to_pylist()]
+    values = enc.dictionary.to_pylist()
+    if enc.dictionary.null_count:
+        values = ["" if u is None else u for u in values]
+    return idx, values
 
 
 def _run(key: tuple[Any, ...], arr: pa.Array, n: int,
