@@ -4,8 +4,10 @@ Split out of :mod:`goannot.validate.gorules` (which holds the rules themselves).
 human GAF has ~80k rows but few distinct values per column (21 evidence codes, ~9k GO terms, a
 handful of qualifiers). So every predicate is computed once per *distinct* value and broadcast back
 through integer codes, and each column is encoded at most once per chunk for all the rules of a
-pass (:class:`_View`). Only the few columns with many distinct values (reference, with/from,
-extensions) are scanned with Arrow's whole-column string kernels.
+pass (:class:`_View`). Columns with many distinct values (reference, with/from, extensions) are
+scanned with Arrow's string kernels: over the whole column, or, once a rule has encoded it
+(GORULE:0000001 encodes references and with/from: a fifth / a third of their rows are distinct),
+over its distinct values (:meth:`_View.distinct`), broadcast back through the codes.
 """
 
 from __future__ import annotations
