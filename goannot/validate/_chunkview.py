@@ -4,8 +4,10 @@ Split out of :mod:`goannot.validate.gorules` (which holds the rules themselves).
 human GAF has ~80k rows but few distinct values per column (21 evidence codes, ~9k GO terms, a
 handful of qualifiers). So every predicate is computed once per *distinct* value and broadcast back
 through integer codes, and each column is encoded at most once per chunk for all the rules of a
-pass (:class:`_View`). Only the few columns with many distinct values (reference, with/from,
-extensions) are scanned with Arrow's whole-column string kernels.
+pass (:class:`_View`). Columns with many distinct values (reference, with/from, extensions) are
+scanned with Arrow's string kernels: over the whole column, or, once a rule has encoded it
+(GORULE:0000001 encodes references and with/from: a fifth / a third of their rows are distinct),
+over its distinct values (:meth:`_View.distinct`), broadcast back through the codes.
 """
 
 from __future__ import annotations
@@ -47,12 +49,13 @@ class _View:
         self._codes: dict[str, tuple[npt.NDArray[np.intp], list[str]]] = {}
         self._cache: dict[Any, Any] = {}
         self._objects: dict[str, npt.NDArray[Any]] = {}  # distinct values of a column as an object array
+        self._distinct: dict[str, pa.Array] = {}  # ... and as an Arrow array
         self.synced = len(ctx.repaired_columns)  # repairs already in the chunk when this view read it
 
     def forget(self, columns: Collection[str]) -> None:
         """Drop everything read or derived from ``columns`` (they were repaired in the chunk)."""
         gone = set(columns)
-        for store in (self._arrow, self._codes, self._objects):
+        for store in (self._arrow, self._codes, self._objects, self._distinct):
             for name in gone & store.keys():
                 del store[name]
         for key in [k for k in self._cache if isinstance(k, tuple) and gone.intersection(
@@ -182,8 +185,27 @@ class _View:
         ``literal``: a string (compared case-insensitively) that every match contains. Only the rows
         containing it, found by a plain substring scan (several times faster than a regex), are then
         matched against ``pattern``.
+        A column the view has already encoded is matched once per distinct value (same steps).
         """
-        return self._op(("regex", name, pattern, literal), name)
+        key = ("regex", name, pattern, literal)
+        if name in self._codes and key not in self._cache:
+            codes, uniques = self._codes[name]
+            dist = self.distinct(name)
+
+            def sub(k: tuple[Any, ...]) -> npt.NDArray[np.bool_]:
+                return _run(k, dist, len(dist), sub)  # type: ignore[no-any-return]
+
+            per = _run(key, dist, len(dist), sub)
+            self._cache[key] = per[codes] if len(uniques) else np.zeros(self.n, dtype=bool)
+        return self._op(key, name)
+
+    def distinct(self, name: str) -> pa.Array:
+        """The distinct values of a column (aligned with ``codes(name)[1]``) as an Arrow string array."""
+        uniques = self.codes(name)[1]
+        got = self._distinct.get(name)
+        if got is None or len(got) != len(uniques):
+            got = self._distinct[name] = pa.array(uniques, type=pa.large_string())
+        return got
 
     def regex_at(self, name: str, pattern: str, rows: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
         """For ``rows`` only: does the column contain a match of the RE2 ``pattern`` (not cached)."""
@@ -397,7 +419,10 @@ def _encode(arr: pa.Array) -> tuple[npt.NDArray[np.intp], list[str]]:
     """(code per row, distinct values) of a string column ('' for nulls)."""
     enc = pc.dictionary_encode(arr)
     idx = np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.intp)
-    return idx, ["" if u is None else str(u) for u in enc.dictionary.to_pylist()]
+    values = enc.dictionary.to_pylist()
+    if enc.dictionary.null_count:
+        values = ["" if u is None else u for u in values]
+    return idx, values
 
 
 def _run(key: tuple[Any, ...], arr: pa.Array, n: int,

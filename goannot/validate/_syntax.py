@@ -99,6 +99,7 @@ def syntax_checks(v: _View, ctx: RuleContext) -> tuple[list[tuple[npt.NDArray[np
     qtext = v.table(Col.QUALIFIER, unknown_qualifier_tokens, dtype=object, key="unknown-qualifier")
     unreadable = (qtext != "")[qcodes] if len(qtext) else np.zeros(v.n, dtype=bool)
     ext = Col.ANNOTATION_EXTENSION
+    v.codes(ext)  # few distinct values: the grammar is matched once per value
     malformed = ~v.empty(ext) & ~v.regex(ext, EXTENSION_GRAMMAR)
     verdicts: dict[str, tuple[str, str]] = {}
     for value in (v.values(ext, np.flatnonzero(malformed)).tolist() if malformed.any() else []):

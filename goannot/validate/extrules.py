@@ -15,7 +15,6 @@ The table ``goannot/data/extension_constraints.tsv`` is derived by ``.ci/build_r
 from __future__ import annotations
 
 import re
-from collections import Counter
 from functools import lru_cache
 from importlib import resources
 
@@ -49,37 +48,70 @@ def extension_constraints() -> dict[str, tuple[Constraint, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
+@lru_cache(maxsize=1)
+def _cardinality() -> dict[str, int]:
+    """{relation: most units of it one conjunction may hold}, for relations whose every constraint sets one."""
+    out = {}
+    for rel, cons in extension_constraints().items():
+        limit = max(c[2] for c in cons)
+        if limit and all(c[2] for c in cons):
+            out[rel] = limit
+    return out
+
+
 def _fits(onto: Ontology, term: str, prefix: str, cons: tuple[Constraint, ...]) -> bool:
-    return any(prefix in ns and any(term in _is_a_closure(onto, r) for r in roots) for ns, roots, _ in cons)
+    # The roots' closures (kept with the ontology) through one dict: _is_a_closure builds its key each call.
+    below: dict[str, frozenset[str]] = onto.derived(("goannot.validate.extrules", "is_a_closures"), dict)
+    for ns, roots, _ in cons:
+        if prefix in ns:
+            for r in roots:
+                got = below.get(r)
+                if got is None:
+                    got = below[r] = _is_a_closure(onto, r)
+                if term in got:
+                    return True
+    return False
 
 
-def check_extension(onto: Ontology, term: str, extension: str) -> tuple[str, str]:
-    """(what breaks, the extension with the breaking disjuncts dropped); ('', extension) when it conforms."""
+def check_extension(onto: Ontology, term: str, extension: str,
+                    fits: dict[tuple[str, str, str], bool] | None = None) -> tuple[str, str]:
+    """(what breaks, the extension with the breaking disjuncts dropped); ('', extension) when it conforms.
+
+    ``fits``: verdicts of earlier calls (same ontology) per (term, relation, prefix), read and added to:
+    a file's ~10k distinct (extension, term) pairs share far fewer such triples, and each test walks
+    the closures of the constraint's root terms.
+    """
     table = extension_constraints()
+    cardinality = _cardinality()
     kept: list[str] = []
     problems: list[str] = []
     for group in extension.split("|"):
         units = [u for u in group.split(",") if u.strip()]
         why = ""
-        counts: Counter[str] = Counter()
+        counts: dict[str, int] = {}
         for u in units:
             m = _UNIT.match(u)
             if not m:
                 why = f"{u.strip()!r} is not relation(PREFIX:ID)"  # GORULE:0000001's grammar; dropped here too
                 break
             rel, prefix = m.group(1), m.group(2)
-            counts[rel] += 1
+            counts[rel] = counts.get(rel, 0) + 1
             cons = table.get(rel)
             if cons is None:
                 why = f"relation {rel} is not allowed in extensions"
                 break
-            if not _fits(onto, term, prefix, cons):
+            ok = None if fits is None else fits.get((term, rel, prefix))
+            if ok is None:
+                ok = _fits(onto, term, prefix, cons)
+                if fits is not None:
+                    fits[(term, rel, prefix)] = ok
+            if not ok:
                 why = f"{rel}({prefix}:...) is not allowed for {term}"
                 break
         else:
             for rel, n in counts.items():
-                limit = max(c[2] for c in table[rel])
-                if limit and n > limit and all(c[2] for c in table[rel]):
+                limit = cardinality.get(rel, 0)
+                if limit and n > limit:
                     why = f"relation {rel} given {n} times (at most {limit})"
                     break
         if why:
@@ -105,12 +137,14 @@ def gorule_0000058(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
     ecodes, exts = v.codes(Col.ANNOTATION_EXTENSION)
     codes, pairs = pd.factorize(tcodes[cand].astype(np.int64) * max(len(exts), 1) + ecodes[cand])
     memo: dict[tuple[str, str], tuple[str, str]] = ctx.state.setdefault("extrules.verdicts", {})
+    fits: dict[tuple[str, str, str], bool] = ctx.state.setdefault("extrules.fits", {})
     verdict = []
+    width = max(len(exts), 1)
     for p in np.asarray(pairs, dtype=np.int64).tolist():
-        key = (targets[p // max(len(exts), 1)], exts[p % max(len(exts), 1)])
+        key = (targets[p // width], exts[p % width])
         got = memo.get(key)
         if got is None:
-            got = memo[key] = check_extension(ctx.ontology, *key)
+            got = memo[key] = check_extension(ctx.ontology, *key, fits=fits)
         verdict.append(got)
     why = np.array([w for w, _ in verdict], dtype=object)[codes]
     new = np.array([k for _, k in verdict], dtype=object)[codes]

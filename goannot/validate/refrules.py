@@ -101,55 +101,71 @@ def reference_species() -> frozenset[str]:
 _GOREF = re.compile(r"(?:^|\|)(GO_REF:[^|]*)")
 
 
-def _entries(v: _View, name: str, rows: Rows, sep: str) -> tuple[pa.Array, npt.NDArray[np.intp]]:
-    """The ``sep``-separated entries of a column at ``rows``, flattened, and the row of each entry."""
-    lists = pc.split_pattern_regex(v.arrow(name).take(pa.array(rows, type=pa.int64())), sep)
-    parent = np.asarray(pc.list_parent_indices(lists).to_numpy(zero_copy_only=False), dtype=np.intp)
-    return pc.list_flatten(lists), rows[parent]
-
-
 def _at_distinct(v: _View, name: str, rows: Rows, fn: Callable[[str], str], memo: dict[str, str]) -> npt.NDArray[Any]:
-    """``fn`` of the column's value at each of ``rows``, computed once per distinct value (``memo`` per file)."""
-    codes, distinct = pd.factorize(v.values(name, rows))
-    out = np.empty(len(distinct), dtype=object)
+    """``fn`` of the column's value at each of ``rows``, computed once per distinct value (``memo`` per file).
+
+    Through the view's codes of the column (shared with the other rules reading it).
+    """
+    if not len(rows):
+        return np.zeros(0, dtype=object)
+    codes, uniques = v.codes(name)
+    at = codes[rows]
+    used = np.flatnonzero(np.bincount(at, minlength=len(uniques)))
     got = []
-    for d in distinct.tolist():
+    for d in [uniques[k] for k in used.tolist()]:
         r = memo.get(d)
         if r is None:
             r = memo[d] = fn(d)
         got.append(r)
-    out[:] = got
-    return out[codes] if len(rows) else np.zeros(0, dtype=object)
+    out = np.empty(len(uniques), dtype=object)
+    out[used] = got
+    return out[at]
 
 
 def _retracted_rows(v: _View) -> tuple[Rows, npt.NDArray[Any]]:
     """Rows citing a retracted PMID and that PMID (Arrow kernels over the column, no row loop).
 
-    The first PMID of every reference is extracted in one pass; the rare references with more than
-    one entry are split and each of their PMIDs is looked up too.
+    Judged on the column's distinct references (a fifth of the rows) and broadcast through the view's
+    codes. The first PMID of every reference is extracted in one pass; the rare references with more
+    than one entry are split and each of their PMIDs is looked up too. One PMID per row: its first
+    retracted one (the first entry's, else the first of its other entries).
     """
-    cand = np.flatnonzero(v.contains(Col.REFERENCE, "PMID:", ignore_case=True))
-    arr = v.arrow(Col.REFERENCE).take(pa.array(cand, type=pa.int64()))
+    codes, uniques = v.codes(Col.REFERENCE)
+    dist = v.distinct(Col.REFERENCE)
+    cand = np.flatnonzero(_bools(pc.match_substring(dist, "PMID:", ignore_case=True)))
+    arr = dist.take(pa.array(cand, type=pa.int64()))
     num = pc.extract_regex(arr, r"(?i:pmid):(?P<n>[0-9]{1,18})(?:\||$)")
     ok = np.asarray(pc.is_valid(num).to_numpy(zero_copy_only=False), dtype=bool)
-    rows = cand[ok]
+    at = cand[ok]
     pm = (np.asarray(pc.struct_field(num.filter(pa.array(ok)), [0]).cast(pa.int64()).to_numpy(), dtype=np.int64)
-          if len(rows) else np.zeros(0, dtype=np.int64))
-    multi = cand[v.contains(Col.REFERENCE, "|")[cand]]  # a second PMID needs a second entry
+          if len(at) else np.zeros(0, dtype=np.int64))
+    multi = cand[_bools(pc.match_substring(arr, "|"))]  # a second PMID needs a second entry
     if len(multi):
-        flat, row_of = _entries(v, Col.REFERENCE, multi, r"\|")
-        more = pc.extract_regex(flat, r"^(?i:pmid):(?P<n>[0-9]{1,18})$")
+        lists = pc.split_pattern_regex(dist.take(pa.array(multi, type=pa.int64())), r"\|")
+        parent = np.asarray(pc.list_parent_indices(lists).to_numpy(zero_copy_only=False), dtype=np.intp)
+        more = pc.extract_regex(pc.list_flatten(lists), r"^(?i:pmid):(?P<n>[0-9]{1,18})$")
         mok = np.asarray(pc.is_valid(more).to_numpy(zero_copy_only=False), dtype=bool)
         if mok.any():
-            rows = np.concatenate([rows, row_of[mok]])
+            at = np.concatenate([at, multi[parent][mok]])
             pm = np.concatenate([pm, np.asarray(pc.struct_field(more.filter(pa.array(mok)), [0]).cast(pa.int64())
                                                 .to_numpy(), dtype=np.int64)])
     table = retracted_pmids()
     if not len(pm) or not len(table):
-        return rows[:0], np.zeros(0, dtype=object)
-    at = np.minimum(np.searchsorted(table, pm), len(table) - 1)
-    hit = table[at] == pm
-    return rows[hit], np.array([f"PMID:{p}" for p in pm[hit].tolist()], dtype=object)
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=object)
+    pos = np.minimum(np.searchsorted(table, pm), len(table) - 1)
+    hit = table[pos] == pm
+    at, pm = at[hit], pm[hit]
+    if not len(at):
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=object)
+    order = np.argsort(at, kind="stable")
+    at, pm = at[order], pm[order]
+    first = np.concatenate(([True], at[1:] != at[:-1]))
+    first_pmid = np.empty(len(uniques), dtype=object)
+    first_pmid[at[first]] = [f"PMID:{p}" for p in pm[first].tolist()]
+    retracted = np.zeros(len(uniques), dtype=bool)
+    retracted[at[first]] = True
+    rows = np.flatnonzero(retracted[codes])
+    return rows, first_pmid[codes[rows]]
 
 
 @register("GORULE:0000022", "Filter annotations made to retracted publications", Severity.ERROR,
@@ -157,13 +173,9 @@ def _retracted_rows(v: _View) -> tuple[Rows, npt.NDArray[Any]]:
 def gorule_0000022(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
     """References citing a PubMed id that Europe PMC lists as retracted (filtered by GO: hard)."""
     v = _view(chunk, ctx)
-    rows, pmid = _retracted_rows(v)
+    rows, pmid = _retracted_rows(v)  # in row order, one per row
     if not len(rows):
         return no_findings()
-    order = np.argsort(rows, kind="stable")
-    rows, pmid = rows[order], pmid[order]
-    keep = np.concatenate(([True], rows[1:] != rows[:-1]))  # one finding per row: its first retracted PMID
-    rows, pmid = rows[keep], pmid[keep]
     mask = np.zeros(v.n, dtype=bool)
     mask[rows] = True
     return _result(mask, lambda r: _cat("reference ", pmid[np.searchsorted(rows, r)], " is a retracted publication"),
@@ -298,8 +310,9 @@ def _registry_findings(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
     cand = np.flatnonzero(~v.empty(Col.WITH_FROM) & (which == 0))
     if len(cand):
         # The prefixes alone ("UniProtKB,UniProtKB|PANTHER"): few distinct skeletons, judged once each.
-        skeleton = pc.replace_substring_regex(v.arrow(Col.WITH_FROM).take(pa.array(cand, type=pa.int64())),
-                                              r":[^|,]*", "")
+        # Built from the column's distinct values (a third of its rows), not row by row.
+        wcodes, wvalues = v.codes(Col.WITH_FROM)
+        skeleton = pc.replace_substring_regex(pa.array(wvalues, type=pa.large_string()), r":[^|,]*", "")
         enc = skeleton.dictionary_encode()
         memo_wf: dict[str, str] = ctx.state.setdefault("refrules.with_prefixes", {})
         verdicts = []
@@ -309,7 +322,8 @@ def _registry_findings(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
                 got = memo_wf[sk] = next((p.strip() for p in re.split(r"[|,]", sk)
                                           if p.strip() and p.strip() not in reg and p.strip() not in _SKIP), "")
             verdicts.append(got)
-        per = np.array(verdicts, dtype=object)[np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.intp)]
+        per = np.array(verdicts, dtype=object)[np.asarray(enc.indices.to_numpy(zero_copy_only=False),
+                                                          dtype=np.intp)[wcodes[cand]]]
         hit = per != ""
         which[cand[hit]] = 3
         wf_prefix = dict(zip(cand[hit].tolist(), per[hit].tolist()))
@@ -459,7 +473,8 @@ def gorule_0000013(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
     tcodes, targets = v.codes("terms.target")
     xcodes, taxa = v.codes(Col.TAXON)
     key = tcodes[rows].astype(np.int64) * max(len(taxa), 1) + xcodes[rows]
-    uniq, inverse = np.unique(key, return_inverse=True)
+    inverse, uniq = pd.factorize(key)  # hashing: cheaper than np.unique's sort
+    uniq = np.asarray(uniq, dtype=np.int64)
     memo: dict[tuple[str, str], str] = ctx.state.setdefault("refrules.taxon_verdicts", {})
     verdict = np.empty(len(uniq), dtype=object)
     found = []
@@ -470,12 +485,15 @@ def gorule_0000013(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
             got = memo[pair] = _violation(cons[pair[0]], _first_taxon(pair[1]))
         found.append(got)
     verdict[:] = found
-    msgs = np.full(v.n, "", dtype=object)
-    msgs[rows] = verdict[inverse.reshape(-1)]
-    mask = msgs != ""
+    # Per row, its pair's index (-1: unconstrained): no object array of the chunk's length.
+    pair_of = np.full(v.n, -1, dtype=np.intp)
+    pair_of[rows] = inverse
+    broken = np.array([bool(f) for f in found], dtype=bool)
+    mask = np.zeros(v.n, dtype=bool)
+    mask[rows] = broken[inverse] if len(broken) else False
     filtered = v.isin(Col.EVIDENCE, tuple(NON_EXPERIMENTAL))
-    return _result(mask, lambda r: _cat(v.values("terms.target", r), " is ", msgs[r], "; the gene product is from ",
-                                        v.values(Col.TAXON, r)), v,
+    return _result(mask, lambda r: _cat(v.values("terms.target", r), " is ", verdict[pair_of[r]],
+                                        "; the gene product is from ", v.values(Col.TAXON, r)), v,
                    action=lambda r: np.where(filtered[r], str(Action.REJECT), str(Action.REPORT)).astype(object))
 
 
@@ -528,36 +546,41 @@ def gorule_0000033(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
     reference is rejected (the reference column is mandatory).
     """
     v = _view(chunk, ctx)
-    arr = v.arrow(Col.REFERENCE)
-    public = np.zeros(v.n, dtype=bool)
+    # Judged per distinct reference (a fifth of the rows; ~90k rows of the human GAF are flagged) and
+    # broadcast through the view's codes: no per-row string is built.
+    codes, uniques = v.codes(Col.REFERENCE)
+    arr = v.distinct(Col.REFERENCE)
+    public = np.zeros(len(uniques), dtype=bool)
     for p in PUBLIC_REFERENCES:  # literal prefix tests: most references are one public id
         public |= _bools(pc.starts_with(arr, p + ":"))
-    multi = np.flatnonzero(public & v.contains(Col.REFERENCE, "|"))
+    multi = np.flatnonzero(public & _bools(pc.match_substring(arr, "|")))
     if len(multi):
         rest = pc.replace_substring_regex(arr.take(pa.array(multi, type=pa.int64())), _PUBLIC_ENTRY, "")
         public[multi[_bools(pc.not_equal(rest, ""))]] = False
-    cand = np.flatnonzero(~public & ~v.empty(Col.REFERENCE))
+    group = ~public & _bools(pc.not_equal(arr, ""))
+    cand = np.flatnonzero(group[codes]) if len(uniques) else np.zeros(0, dtype=np.intp)
     if not len(cand):
         return no_findings()
-    memo: dict[str, str] = ctx.state.setdefault("refrules.public_reference", {})
-    refs = v.values(Col.REFERENCE, cand)
-    done = [_public_reference(r) for r in refs.tolist()] if len(cand) < 64 else None
-    if done is None:
-        joined = _at_distinct(v, Col.REFERENCE, cand, lambda r: "\t".join(_public_reference(r)), memo)
-        done = [(a, b) for a, _, b in (j.partition("\t") for j in joined.tolist())]
-    notes = np.array([d[0] for d in done], dtype=object)
-    new = np.array([d[1] for d in done], dtype=object)
+    memo: dict[str, tuple[str, str]] = ctx.state.setdefault("refrules.public_reference", {})
+    which = np.flatnonzero(group)
+    done = []
+    for r in [uniques[k] for k in which.tolist()]:
+        got = memo.get(r)
+        if got is None:
+            got = memo[r] = _public_reference(r)
+        done.append(got)
+    msg = np.empty(len(uniques), dtype=object)
+    fix = np.empty(len(uniques), dtype=object)
+    action = np.empty(len(uniques), dtype=object)
+    repaired = np.empty(len(uniques), dtype=object)  # None: a rejected row keeps its reference
+    msg[which] = ["group-specific reference: " + d[0] for d in done]
+    fix[which] = ["reference -> " + d[1] for d in done]
+    action[which] = [str(Action.REPAIR) if d[1] else str(Action.REJECT) for d in done]
+    repaired[which] = [d[1] or None for d in done]
     mask = np.zeros(v.n, dtype=bool)
     mask[cand] = True
-    msg = np.full(v.n, "", dtype=object)
-    fixed = np.full(v.n, "", dtype=object)
-    msg[cand], fixed[cand] = notes, new
-    action = np.full(v.n, str(Action.REPAIR), dtype=object)
-    action[fixed == ""] = str(Action.REJECT)
-    repaired = fixed.copy()
-    repaired[fixed == ""] = None  # a rejected row keeps its reference
-    return _result(mask, lambda r: _cat("group-specific reference: ", msg[r]), v, action=lambda r: action[r],
-                   fix=lambda r: _cat("reference -> ", fixed[r]), set_reference=lambda r: repaired[r])
+    return _result(mask, lambda r: msg[codes[r]], v, action=lambda r: action[codes[r]],
+                   fix=lambda r: fix[codes[r]], set_reference=lambda r: repaired[codes[r]])
 
 
 # ---------------------------------------------------------------------------------------------
