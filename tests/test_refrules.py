@@ -137,6 +137,8 @@ def test_0000033_group_references(go: Ontology) -> None:
     result, f = _run(go, "GORULE:0000033", _row(), _row(reference="MGI:2152098"),
                      _row(reference="PMID:2|Reactome:R-HSA-1"), _row(reference="Reactome:R-HSA-1"))
     assert f["line"].tolist() == [2, 3, 4] and f["action"].tolist() == ["repair", "repair", "reject"]
+    # a repair says what the reference becomes; a rejected row has no fix to offer
+    assert f["fix"].tolist() == ["reference -> GO_REF:0000002", "reference -> PMID:2", ""]
     assert (result.kept, result.repaired, result.rejected) == (1, 2, 1)
     assert result.table is not None
     assert result.table["reference"].tolist() == ["PMID:11418668", "GO_REF:0000002", "PMID:2"]

@@ -574,7 +574,7 @@ def gorule_0000033(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
     action = np.empty(len(uniques), dtype=object)
     repaired = np.empty(len(uniques), dtype=object)  # None: a rejected row keeps its reference
     msg[which] = ["group-specific reference: " + d[0] for d in done]
-    fix[which] = ["reference -> " + d[1] for d in done]
+    fix[which] = ["reference -> " + d[1] if d[1] else "" for d in done]  # a rejected row has no fix
     action[which] = [str(Action.REPAIR) if d[1] else str(Action.REJECT) for d in done]
     repaired[which] = [d[1] or None for d in done]
     mask = np.zeros(v.n, dtype=bool)
