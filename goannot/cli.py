@@ -172,17 +172,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             _annotation_path(args.file), onto, format=args.format, policy=args.policy,
             rules=args.rules.split(",") if args.rules else None, fail_on=args.fail_on, options=options,
             fix_path=args.fix, rejects_path=args.rejects, log_path=args.log, report_path=args.report,
-            strict=args.strict)
+            report_md_path=args.report_md, strict=args.strict)
     except GoannotError as exc:
         if args.debug or args.verbose:
             traceback.print_exc(file=sys.stderr)
         _out(f"goannot: error: {_one_line(str(exc))}", sys.stderr)
         return exit_status(exc)
-    if args.report_md:
-        from .validate.report_md import write_report_md
-
-        write_report_md(result, args.report_md)
-        result.outputs["report-md"] = args.report_md
     _out(render_table(result))
     for label, path in (result.outputs or {}).items():
         _out(f"{label}: {path}")

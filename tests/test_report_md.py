@@ -32,3 +32,16 @@ def test_report_md_via_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caps
     section = text.split("### GORULE:0000017", 1)[1].split("\n### ", 1)[0]
     assert "GO fail mode: soft" in section and "Line 5:" in section and "[report]" in section
     assert "report-md: " in capsys.readouterr().out
+
+
+def test_report_md_joins_the_other_outputs_all_or_nothing(tmp_path: Path) -> None:
+    """--report-md is committed with --fix/--rejects/--log/--report: a report-md that cannot be
+    written (its folder is missing) stops the run before any work, and no other output appears."""
+    gaf = tmp_path / "mine.gaf"
+    gaf.write_text("!gaf-version: 2.1\n!date-generated: 2019-01-29\n" + "\n".join(LINES) + "\n")
+    fixed = tmp_path / "fixed.gaf"
+    status = main(["validate", str(gaf), "--no-corpus", "--fix", str(fixed),
+                   "--report-md", str(tmp_path / "missing" / "r.md")])
+    assert status == 2
+    assert not fixed.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.gaf"]

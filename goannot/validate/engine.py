@@ -703,8 +703,9 @@ class _Outputs:
     """The files a streaming run writes, committed together at the end (:class:`~goannot.atomic.AtomicFiles`)."""
 
     def __init__(self, fix: str | Path | None, rejects: str | Path | None, log_path: str | Path | None,
-                 report: str | Path | None) -> None:
-        self.files = AtomicFiles({"fix": fix, "rejects": rejects, "log": log_path, "report": report})
+                 report: str | Path | None, report_md: str | Path | None = None) -> None:
+        self.files = AtomicFiles({"fix": fix, "rejects": rejects, "log": log_path, "report": report,
+                                  "report-md": report_md})
         self.started = False
 
     def header(self, meta: dict[str, Any], ontology: Ontology, policy: str, convert_to_22: bool = False) -> None:
@@ -744,10 +745,15 @@ class _Outputs:
             c = out.changes
             self.files.write("log", _tsv_lines([pa.array(c[k].astype(str).tolist()) for k in _CHANGE_COLUMNS]))
 
-    def report(self, result: ValidationResult) -> None:
+    def report(self, result: ValidationResult, dataset: str = "") -> None:
         if "report" in self.files:
             with self.files.guard("report"):
                 write_report(result, self.files.text("report"))
+        if "report-md" in self.files:
+            from .report_md import render_report_md
+
+            with self.files.guard("report-md"):
+                self.files.text("report-md").write(render_report_md(result, dataset=dataset))
 
     def commit(self) -> dict[str, str]:
         return self.files.commit()
@@ -761,7 +767,7 @@ def validate_file(path: str | Path, ontology: Ontology, *, format: str | None = 
                   options: dict[str, Any] | None = None, fix_path: str | Path | None = None,
                   rejects_path: str | Path | None = None, log_path: str | Path | None = None,
                   report_path: str | Path | None = None, strict: bool = False,
-                  chunk_rows: int = 200_000) -> ValidationResult:
+                  chunk_rows: int = 200_000, report_md_path: str | Path | None = None) -> ValidationResult:
     """Validate an annotation file chunk by chunk, writing outputs as it goes.
 
     Memory stays bounded by the chunk size, plus 8 bytes per finding (its line; the rest of the
@@ -770,7 +776,8 @@ def validate_file(path: str | Path, ontology: Ontology, *, format: str | None = 
     ``fix_path`` receives the kept and repaired rows (GAF for GAF input, else a TSV of the table
     columns), ``rejects_path`` the rejected lines (``line, rule, reason, raw``; ``raw`` is the rest of
     the line), ``log_path`` the change log (``line, rule, column, before, after``), ``report_path``
-    the JSON report (:meth:`ValidationResult.as_dict`). Each output is written to a temp file beside
+    the JSON report (:meth:`ValidationResult.as_dict`), ``report_md_path`` GO's per-dataset report
+    (:func:`~goannot.validate.report_md.render_report_md`). Each output is written to a temp file beside
     it; all are renamed into place together, only when the whole file was validated and every output
     written; on any error none is left and existing files are untouched.
 
@@ -784,7 +791,7 @@ def validate_file(path: str | Path, ontology: Ontology, *, format: str | None = 
     start = time.perf_counter()
     reading = 0.0
     # Every output's directory is checked and its temp file made before any work is done.
-    outputs = _Outputs(fix_path, rejects_path, log_path, report_path)
+    outputs = _Outputs(fix_path, rejects_path, log_path, report_path, report_md_path)
     v: _Validator | None = None
     meta: dict[str, Any] = {}
     try:
@@ -810,7 +817,7 @@ def validate_file(path: str | Path, ontology: Ontology, *, format: str | None = 
         if v is None:
             raise RuntimeError(f"{path}: the reader yielded no chunk")
         result = v.finish()
-        outputs.report(result)
+        outputs.report(result, Path(path).name)
         result.outputs = outputs.commit()
     except BaseException:
         outputs.abort()

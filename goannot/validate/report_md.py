@@ -83,7 +83,7 @@ def render_report_md(result: ValidationResult, *, dataset: str = "", examples: i
 def write_report_md(result: ValidationResult, path: str | Path, *, dataset: str = "",
                     examples: int = EXAMPLES) -> None:
     """Write :func:`render_report_md` to ``path`` atomically."""
-    from .engine import atomic_text
+    from ..atomic import atomic_text
 
     text = render_report_md(result, dataset=dataset, examples=examples)
     with atomic_text(path) as fh:
