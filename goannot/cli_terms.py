@@ -14,9 +14,10 @@ import json
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported where a table is built: `goannot --help` stays light
+    import pandas as pd
 
 from .errors import GoannotError
 from .ontology import DEFAULT_RELATIONS, Ontology
@@ -111,6 +112,8 @@ def _cmd_term(args: argparse.Namespace) -> int:
 
 
 def _term_table(onto: Ontology, ids: Iterable[str]) -> pd.DataFrame:
+    import pandas as pd
+
     ordered = sorted(set(ids), key=onto.index_of)
     return pd.DataFrame({"id": ordered, "name": [onto.name(t) for t in ordered],
                          "namespace": [onto.namespace(t) for t in ordered]}, columns=["id", "name", "namespace"])
@@ -185,6 +188,8 @@ def search_terms(onto: Ontology, text: str, *, obsolete: bool = False, limit: in
     Columns: ``id``, ``name``, ``namespace``, ``matched`` (``name`` or ``synonym:SCOPE``), ``label``
     (the text that matched). ``limit`` > 0 keeps the first ``limit`` rows.
     """
+    import pandas as pd
+
     needle = text.strip().casefold()
     if not needle:
         raise GoannotError("search needs some text")
@@ -256,6 +261,8 @@ def _looks_like_terms(path: str) -> bool:
 
 
 def _cmd_slim(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from .cli_io import read_id_list, write_table
     from .slim import annotation_terms, map_to_slim
 
