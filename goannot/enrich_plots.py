@@ -4,12 +4,10 @@ No plotting library: each figure is a few hundred lines of SVG written as string
 browser shows and :mod:`xml.etree` parses. Every mark carries a ``<title>`` (GO ID, name, numbers)
 so that hovering in a browser identifies it.
 
-:func:`collapse_elim` is the elim algorithm of Alexa et al. (2006) as topGO and goatools
-(``algorithm='elim'``) implement it: terms are scored bottom-up with a one-sided (over-representation)
-Fisher test, and when a term is significant its population genes are removed from all its ancestors
-(from their term counts and from the population) before those are scored. The p-values equal
-goatools' elim p-values (the tests check it); ``collapsed_by`` names the significant descendants
-responsible, which goatools does not report.
+:func:`collapse_elim` runs topGO's elim (Alexa et al. 2006; :func:`goannot.enrich_algorithms.elim`,
+the same code as ``enrich(..., algorithm="elim")``, equal to goatools' ``algorithm='elim'``) over
+the terms of a classic result, and adds ``collapsed_by``: the significant descendants whose genes
+were removed from each term, which goatools does not report.
 """
 
 from __future__ import annotations
@@ -24,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .enrich import NAMESPACES, EnrichmentResult
+from .enrich_algorithms import elim
 from .errors import GoannotError
 from .ontology import Ontology
 from .stats import fisher_exact_pvalues
@@ -106,22 +105,14 @@ def collapse_elim(result: EnrichmentResult, ontology: Ontology, alpha: float = 0
         pop_items = {x: set(g[a:b].tolist()) for x, a, b in zip(scored, lo.tolist(), hi.tolist())}
         study_genes = set(np.flatnonzero(smask).tolist())
         anc = {x: set(indices[indptr[x]:indptr[x + 1]].tolist()) & scored_set - {x} for x in scored}
-        bottom_up = sorted(scored, key=lambda x: (-(indptr[x + 1] - indptr[x]), term_ids[x]))
-        elim: dict[int, set[int]] = {}
+        # The elim itself is enrich_algorithms.elim (what `enrich --algorithm elim` runs); given every
+        # proper ancestor as a "parent", its bottom-up order and eliminations are the closure's.
+        got = elim(pop_items, study_genes, study_n, pop_n, anc, alpha)
+        p_elim, n_elim = got.pvalues, got.removed
         contributors: dict[int, list[int]] = {}
-        p_elim: dict[int, float] = {}
-        n_elim: dict[int, int] = {}
-        for x in bottom_up:
-            items = pop_items[x]
-            gone = elim.get(x, set())
-            s_items = items & study_genes
-            k = len(gone)
-            p = float(fisher_exact_pvalues([len(s_items - gone)], study_n - len(gone & study_genes),
-                                           [len(items) - k], pop_n - k, "greater")[0])
-            p_elim[x], n_elim[x] = p, k
-            if p <= alpha:
+        for x in sorted(scored, key=lambda x: term_ids[x]):
+            if p_elim[x] <= alpha:
                 for a in anc[x]:
-                    elim.setdefault(a, set()).update(items)
                     contributors.setdefault(a, []).append(x)
         classic = fisher_exact_pvalues(part["study_count"].to_numpy(), study_n, part["pop_count"].to_numpy(),
                                        pop_n, "greater")
