@@ -32,3 +32,23 @@ def go() -> Iterator["object"]:
     from goannot import load_ontology
 
     yield load_ontology()
+
+
+@pytest.fixture
+def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private goannot cache root for one test (also where content hashes are remembered)."""
+    from goannot import cachestore
+
+    path = tmp_path / "cache"
+    monkeypatch.setenv("GOANNOT_CACHE", str(path))
+    cachestore._warned.clear()  # each test sees its own warnings
+    return path
+
+
+@pytest.fixture
+def obo(tmp_path: Path) -> Path:
+    """A private copy of the mini GO that a test may modify."""
+    target = tmp_path / "src" / "go-mini.obo"
+    target.parent.mkdir()
+    shutil.copy(REPO / "tests" / "data" / "obo" / "go-mini.obo", target)
+    return target

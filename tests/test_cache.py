@@ -21,21 +21,6 @@ DATA = Path(__file__).parent / "data" / "obo"
 NUCLEUS = "GO:0005634"
 
 
-@pytest.fixture
-def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The cache root for this test (also where content hashes are remembered)."""
-    path = tmp_path / "cache"
-    monkeypatch.setenv("GOANNOT_CACHE", str(path))
-    return path
-
-
-@pytest.fixture
-def obo(tmp_path: Path) -> Path:
-    """A private copy of the mini GO that a test may modify."""
-    target = tmp_path / "src" / "go-mini.obo"
-    target.parent.mkdir()
-    shutil.copy(DATA / "go-mini.obo", target)
-    return target
 
 
 def _no_parsing(monkeypatch: pytest.MonkeyPatch) -> None:

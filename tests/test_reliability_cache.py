@@ -37,20 +37,6 @@ APOPTOSIS = "GO:0006915"
 AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 
-@pytest.fixture
-def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "cache"
-    monkeypatch.setenv("GOANNOT_CACHE", str(path))
-    cachestore._warned.clear()  # each test sees its own warnings
-    return path
-
-
-@pytest.fixture
-def obo(tmp_path: Path) -> Path:
-    target = tmp_path / "src" / "go-mini.obo"
-    target.parent.mkdir()
-    shutil.copy(DATA / "go-mini.obo", target)
-    return target
 
 
 def _fresh(obo: Path) -> Ontology:

@@ -111,15 +111,20 @@ def _at_distinct(v: _View, name: str, rows: Rows, fn: Callable[[str], str], memo
     codes, uniques = v.codes(name)
     at = codes[rows]
     used = np.flatnonzero(np.bincount(at, minlength=len(uniques)))
+    out = np.empty(len(uniques), dtype=object)
+    out[used] = _per_value([uniques[k] for k in used.tolist()], memo, fn)
+    return out[at]
+
+
+def _per_value(values: list[Any], memo: dict[Any, Any], fn: Callable[[Any], Any]) -> list[Any]:
+    """``fn`` of each value, each distinct value computed once per file (``memo``)."""
     got = []
-    for d in [uniques[k] for k in used.tolist()]:
+    for d in values:
         r = memo.get(d)
         if r is None:
             r = memo[d] = fn(d)
         got.append(r)
-    out = np.empty(len(uniques), dtype=object)
-    out[used] = got
-    return out[at]
+    return got
 
 
 def _retracted_rows(v: _View) -> tuple[Rows, npt.NDArray[Any]]:
@@ -563,12 +568,7 @@ def gorule_0000033(chunk: pd.DataFrame, ctx: RuleContext) -> pd.DataFrame:
         return no_findings()
     memo: dict[str, tuple[str, str]] = ctx.state.setdefault("refrules.public_reference", {})
     which = np.flatnonzero(group)
-    done = []
-    for r in [uniques[k] for k in which.tolist()]:
-        got = memo.get(r)
-        if got is None:
-            got = memo[r] = _public_reference(r)
-        done.append(got)
+    done = _per_value([uniques[k] for k in which.tolist()], memo, _public_reference)
     msg = np.empty(len(uniques), dtype=object)
     fix = np.empty(len(uniques), dtype=object)
     action = np.empty(len(uniques), dtype=object)
