@@ -285,21 +285,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
         kwargs["evidence"] = args.evidence
     if args.slim:
         kwargs["slim"] = args.slim
-    out_existed = Path(args.out).exists()
     result = run_report(args.gene, tuple(args.species.split(",")), ontology=args.ontology, out_dir=args.out,
                         **kwargs)
-    if not result.report.get("validation"):
-        # No set has the gene: the files describe nothing; take them back and say why.
-        for path in result.paths.values():
-            Path(path).unlink(missing_ok=True)
-        if not out_existed:
-            import shutil
-
-            shutil.rmtree(args.out, ignore_errors=True)
-        _out(f"goannot: error: {args.gene!r} is in none of the sets ({args.species}); no report written. "
-             f"Try a symbol, UniProt accession or synonym (`goannot report IL7R`), or --gene-for LABEL=ID",
-             sys.stderr)
-        return EXIT_UNUSABLE
     _out(result.summary_text())
     return EXIT_OK
 

@@ -201,6 +201,11 @@ def test_report_of_an_unknown_gene_is_exit_2_and_writes_nothing(tmp_path: Path,
     assert main(["report", "NOTAGENE", "--out", str(out)]) == 2
     assert "'NOTAGENE' is in none of the sets" in capsys.readouterr().err
     assert not out.exists()
+    # an earlier report in the folder is left as it was (the check comes before any write)
+    out.mkdir()
+    (out / "report.html").write_text("earlier report")
+    assert main(["report", "NOTAGENE", "--out", str(out)]) == 2
+    assert [p.name for p in out.iterdir()] == ["report.html"] and (out / "report.html").read_text() == "earlier report"
 
 
 def test_enrich_compare_explains_with_annotations_not_study_lists(tmp_path: Path,

@@ -461,6 +461,9 @@ def run_report(gene: str = "IL7", species: Sequence[str] = DEFAULT_SPECIES, *,
         "timings": timings,
     }
 
+    if not validations:  # no set has the gene: a report would describe nothing, so none is written
+        raise GoannotError(f"{gene!r} is in none of the sets ({', '.join(species)}); no report written. Try a "
+                           f"symbol, UniProt accession or synonym (`goannot report IL7R`), or --gene-for LABEL=ID")
     paths = _write(out, report, figures, tables, validations, slim_description)
     timings["write"] = round(time.perf_counter() - t, 3)
     total = time.perf_counter() - t_start
