@@ -82,10 +82,6 @@ def validate_dask(args: argparse.Namespace, names: list[str], resolve: Callable[
         return 2
     from .validate import exit_status, render_table
 
-    # distributed logs at INFO on its own loggers; the command shows them only with -v.
-    logging.getLogger("distributed").setLevel(min(logging.WARNING, logging.getLogger().getEffectiveLevel())
-                                              if args.verbose else logging.WARNING)
-
     dests = output_paths(inputs, {"fix": args.fix, "rejects": args.rejects, "log": args.log, "report": args.report})
     results = validate_files(inputs, ontology, scheduler=args.scheduler, workers=args.workers, format=args.format,
                              policy=args.policy, rules=args.rules.split(",") if args.rules else None,
@@ -118,7 +114,6 @@ def convert_command(args: argparse.Namespace, path: Path) -> int:
 def _client(args: argparse.Namespace) -> Any:
     from .dask_engine import dask_client
 
-    logging.getLogger("distributed").setLevel(logging.INFO if args.verbose else logging.WARNING)
     return dask_client(scheduler=args.scheduler, workers=args.workers)
 
 

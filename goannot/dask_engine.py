@@ -381,13 +381,17 @@ def dask_client(client: Client | None = None, *, scheduler: str | None = None, w
         return
     from distributed import Client, LocalCluster
 
+    # distributed configures its loggers at INFO when first imported, and its workers log every failed
+    # task with a traceback; goannot reports each file's error itself, so they speak only under -v.
+    verbose = logging.getLogger("goannot").isEnabledFor(logging.INFO)
+    logging.getLogger("distributed").setLevel(logging.INFO if verbose else logging.ERROR)
     if scheduler:
         with Client(scheduler) as c:  # type: ignore[no-untyped-call]
             yield c
         return
     n = workers or os.cpu_count() or 1
     cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=processes,  # type: ignore[no-untyped-call]
-                           dashboard_address=":0")
+                           dashboard_address=":0", silence_logs=logging.INFO if verbose else logging.CRITICAL)
     with cluster, Client(cluster) as c:  # type: ignore[no-untyped-call]
         yield c
 
@@ -451,7 +455,7 @@ def _run(c: Client, paths: list[str], ontology: Ontology, settings: _Settings,
         try:
             ds = fut.result()
         except Exception as exc:
-            log.warning("%s: %s", paths[i], exc)
+            log.info("%s: %s", paths[i], exc)  # the error is the file's result; the caller reports it
             results[i] = exc
             continue
         datasets[i] = ds
@@ -466,7 +470,7 @@ def _run(c: Client, paths: list[str], ontology: Ontology, settings: _Settings,
             others = c.gather([c.submit(lambda t: t[1], f, key=f"goannot-others-{tag}-{i}-{k}")  # type: ignore[no-untyped-call]
                                for k, f in enumerate(parts[i])])
         except Exception as exc:
-            log.warning("%s: %s", paths[i], exc)
+            log.info("%s: %s", paths[i], exc)  # the error is the file's result; the caller reports it
             results[i] = exc
             continue
         gos: frozenset[str] = frozenset().union(*others)
@@ -492,7 +496,7 @@ def _run(c: Client, paths: list[str], ontology: Ontology, settings: _Settings,
         try:
             results[i] = _assemble(done, datasets[i], ontology, settings, dest)
         except Exception as exc:
-            log.warning("%s: %s", paths[i], exc)
+            log.info("%s: %s", paths[i], exc)  # the error is the file's result; the caller reports it
             results[i] = exc
     end = time.perf_counter()
     log.info("%d files validated on Dask in %.2f s (convert + submit %.2f, parts %.2f, merge %.2f, finish %.2f)",

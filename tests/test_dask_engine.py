@@ -305,3 +305,18 @@ def test_cli_propagate_and_enrich_studies_on_dask(client: Any, tmp_path: Path) -
     assert list(both["study"].unique()) == ["s0", "s1", "s2"]
     one = pd.read_csv(tmp_path / "s1.tsv", sep="\t", dtype=str, keep_default_na=False)
     pd.testing.assert_frame_equal(both[both["study"] == "s1"].drop(columns="study").reset_index(drop=True), one)
+
+
+def test_cli_dask_bad_input_is_one_line_exit_2(tmp_path: Path) -> None:
+    """A file the workers cannot read: exit 2 and one line on stderr, not the workers' task tracebacks."""
+    import subprocess
+    import sys
+
+    empty = tmp_path / "empty.gaf"
+    empty.write_text("")
+    proc = subprocess.run([sys.executable, "-c", "import sys; from goannot.cli import main; sys.exit(main())",
+                           "validate", str(empty), "--engine", "dask", "--workers", "1"],
+                          cwd=REPO, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)},
+                          timeout=300)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr == f"goannot: error: {empty}: the file is empty: no annotations\n"
